@@ -1,0 +1,88 @@
+/**
+ * Stable machine-readable codes carried by every error this library throws.
+ *
+ * - `OAUTH2_ERROR_RESPONSE`: the token endpoint answered with an RFC 6749 §5.2 error.
+ * - `TOKEN_ENDPOINT_UNREACHABLE`: the token request failed before any answer (DNS, refused, reset).
+ * - `TOKEN_ENDPOINT_TIMEOUT`: the token endpoint did not answer in time.
+ * - `TOKEN_RESPONSE_HTTP_ERROR`: a non-2xx answer that is not an OAuth 2.0 error response.
+ * - `TOKEN_RESPONSE_INVALID`: a 2xx answer that is not a valid RFC 6749 §5.1 token response.
+ */
+export type ClientCredentialsErrorCode =
+  | 'OAUTH2_ERROR_RESPONSE'
+  | 'TOKEN_ENDPOINT_UNREACHABLE'
+  | 'TOKEN_ENDPOINT_TIMEOUT'
+  | 'TOKEN_RESPONSE_HTTP_ERROR'
+  | 'TOKEN_RESPONSE_INVALID';
+
+/**
+ * Base class of every error thrown while acquiring a token. Catch this to handle them all.
+ *
+ * Errors never carry the client secret, a client assertion, an Authorization header or an access
+ * token: not in `message`, not in a property, not in `cause`.
+ */
+export class ClientCredentialsError extends Error {
+  override readonly name: string = 'ClientCredentialsError';
+  /** A stable code; see {@link ClientCredentialsErrorCode}. */
+  readonly code: ClientCredentialsErrorCode;
+
+  constructor(code: ClientCredentialsErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * The token endpoint answered with an OAuth 2.0 error response (RFC 6749 §5.2), for example
+ * `invalid_client` after a wrong secret, or `invalid_scope`. A 200 answer that carries an `error`
+ * member is reported the same way.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export class OAuth2Error extends ClientCredentialsError {
+  override readonly name = 'OAuth2Error' as const;
+  /** The `error` code, e.g. `invalid_client`. */
+  readonly error: string;
+  /** The `error_description`, when the server sent one. */
+  readonly errorDescription: string | undefined;
+  /** The `error_uri`, when the server sent one. */
+  readonly errorUri: string | undefined;
+  /** The HTTP status of the answer. */
+  readonly status: number;
+
+  constructor(fields: {
+    error: string;
+    errorDescription?: string | undefined;
+    errorUri?: string | undefined;
+    status: number;
+  }) {
+    const detail = fields.errorDescription === undefined ? '' : `: ${fields.errorDescription}`;
+    super('OAUTH2_ERROR_RESPONSE', `token endpoint answered "${fields.error}" (HTTP ${fields.status})${detail}`);
+    this.error = fields.error;
+    this.errorDescription = fields.errorDescription;
+    this.errorUri = fields.errorUri;
+    this.status = fields.status;
+  }
+}
+
+/**
+ * The token request failed for a reason other than an OAuth 2.0 error response: a network failure,
+ * a timeout, an HTTP error page, or a response that is not a valid token response (not JSON, a
+ * missing `access_token`, an unsupported `token_type`, ...).
+ *
+ * When it wraps a network error, `cause` is a plain `Error` holding only that error's `code` and
+ * message: never the original AxiosError, whose `config` holds the credentials.
+ */
+export class TokenRequestError extends ClientCredentialsError {
+  override readonly name = 'TokenRequestError' as const;
+  /** The HTTP status of the answer, when there was one. */
+  readonly status: number | undefined;
+
+  constructor(
+    code: Exclude<ClientCredentialsErrorCode, 'OAUTH2_ERROR_RESPONSE'>,
+    message: string,
+    options?: { status?: number | undefined; cause?: unknown },
+  ) {
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options?.status;
+  }
+}

@@ -1,0 +1,103 @@
+import axios, { type AxiosInstance } from 'axios';
+import { createClientAuthentication } from './client-auth';
+import { createRequestInterceptor, createUnauthorizedHandler } from './interceptors';
+import { lockFor } from './lock';
+import { isAxiosInstance, resolveOptions, type ClientCredentialsOptions, type ResolvedOptions } from './options';
+import { createOriginPolicy } from './origins';
+import { defaultTokenStore } from './stores/memory';
+import { requestToken } from './token-endpoint';
+import { cacheKey, TokenManager } from './token-manager';
+import type { ClientCredentialsHandle } from './types';
+
+const installed = new WeakSet<AxiosInstance>();
+
+/** The token request's body parameters besides grant_type and client authentication (RFC 6749 §4.4.2, RFC 8707 §2). */
+function tokenParams(options: ResolvedOptions): Array<[string, string]> {
+  const params: Array<[string, string]> = [];
+  if (options.scopes.length > 0) params.push(['scope', options.scopes.join(' ')]);
+  if (options.audience !== undefined) params.push(['audience', options.audience]);
+  for (const resource of options.resources) params.push(['resource', resource]);
+  for (const [name, value] of Object.entries(options.extraParams)) params.push([name, value]);
+  return params;
+}
+
+/**
+ * Makes every request of `instance` carry an OAuth 2.0 access token obtained with the client
+ * credentials grant (RFC 6749 §4.4). Concurrent requests share one token exchange; tokens are
+ * renewed before they expire; a 401 drops the rejected token and replays the request once.
+ *
+ * @param instance The axios instance to authenticate, e.g. one `axios.create({ baseURL })` per API.
+ * @param options See {@link ClientCredentialsOptions}.
+ * @returns A handle to read or drop the token and to remove the interceptors.
+ * @throws {TypeError} When an option is invalid (the message names it) or the instance already has an installation.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ * @example
+ * ```ts
+ * const billing = axios.create({ baseURL: 'https://billing.example.com' });
+ * const auth = installClientCredentials(billing, {
+ *   tokenUrl: 'https://auth.example.com/oauth/token',
+ *   clientId: process.env.BILLING_CLIENT_ID!,
+ *   clientSecret: process.env.BILLING_CLIENT_SECRET!,
+ *   scope: ['invoices:read'],
+ * });
+ * await billing.get('/invoices'); // Authorization: Bearer <token>
+ * ```
+ */
+export function installClientCredentials(
+  instance: AxiosInstance,
+  options: ClientCredentialsOptions,
+): ClientCredentialsHandle {
+  if (!isAxiosInstance(instance)) throw new TypeError('"instance" must be an axios instance');
+  const resolved = resolveOptions(instance, options);
+  if (installed.has(instance)) {
+    throw new TypeError(
+      'this axios instance already has installClientCredentials(); call eject() on the earlier handle first',
+    );
+  }
+
+  const store = resolved.store ?? defaultTokenStore();
+  const authenticate = createClientAuthentication(resolved.clientAuthMethod, resolved);
+  const tokenClient = resolved.tokenClient ?? axios.create();
+  const params = tokenParams(resolved);
+  const requestedScope = resolved.scopes.length > 0 ? resolved.scopes.join(' ') : undefined;
+  const manager = new TokenManager({
+    key: cacheKey(resolved),
+    store,
+    lock: lockFor(store),
+    refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
+    now: Date.now,
+    exchange: () =>
+      requestToken({
+        tokenUrl: resolved.tokenUrl,
+        params,
+        authenticate,
+        client: tokenClient,
+        timeoutMs: resolved.tokenRequestTimeoutMs,
+        defaultLifetimeMs: resolved.defaultLifetimeMs,
+        requestedScope,
+        now: Date.now,
+      }),
+  });
+
+  const baseURL = instance.defaults.baseURL;
+  const requestId = instance.interceptors.request.use(
+    createRequestInterceptor(manager, createOriginPolicy(baseURL, resolved.origins)),
+  );
+  const responseId = resolved.retryOnUnauthorized
+    ? instance.interceptors.response.use(undefined, createUnauthorizedHandler(instance, manager))
+    : undefined;
+  installed.add(instance);
+
+  let ejected = false;
+  return {
+    getToken: async () => manager.acquire(),
+    invalidate: () => manager.invalidate(),
+    eject: () => {
+      if (ejected) return;
+      ejected = true;
+      instance.interceptors.request.eject(requestId);
+      if (responseId !== undefined) instance.interceptors.response.eject(responseId);
+      installed.delete(instance);
+    },
+  };
+}
