@@ -49,7 +49,7 @@ function waitForToken(pending: PromiseLike<AccessToken>, config: InternalAxiosRe
   const { signal, cancelToken } = config;
   if (signal === undefined && cancelToken === undefined) return Promise.resolve(pending);
   return new Promise<AccessToken>((resolve, reject) => {
-    const onAbort = (): void => finish(() => reject(new CanceledError(undefined, undefined, config)));
+    const onAbort = (): void => finish(() => reject(new CanceledError(undefined, config)));
     const onCancel = (reason: unknown): void => finish(() => reject(reason));
     const finish = (settle: () => void): void => {
       signal?.removeEventListener?.('abort', onAbort);

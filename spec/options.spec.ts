@@ -1,0 +1,76 @@
+import axios from 'axios';
+import { resolveOptions } from '../lib/options';
+
+const instance = axios.create();
+const valid = { tokenUrl: 'https://auth.example.com/token', clientId: 'id', clientSecret: 'secret' };
+const resolve = (overrides: Record<string, unknown>) => resolveOptions(instance, { ...valid, ...overrides });
+
+describe('resolveOptions()', () => {
+  it('applies the documented defaults', () => {
+    expect(resolveOptions(instance, valid)).toMatchObject({
+      clientAuthMethod: 'client_secret_basic',
+      scopes: [],
+      resources: [],
+      refreshBeforeExpiryMs: 30_000,
+      defaultLifetimeMs: 300_000,
+      tokenRequestTimeoutMs: 30_000,
+      retryOnUnauthorized: true,
+    });
+  });
+
+  it('splits a scope string, de-duplicates scopes and keeps their order', () => {
+    expect(resolve({ scope: ' b  a b ' }).scopes).toEqual(['b', 'a']);
+    expect(resolve({ scope: ['x', 'x', 'y'] }).scopes).toEqual(['x', 'y']);
+  });
+
+  it.each([
+    [{ tokenUrl: undefined }, '"tokenUrl" option must be a non-empty string'],
+    [{ tokenUrl: 'not a url' }, '"tokenUrl" option must be an absolute URL'],
+    [{ tokenUrl: 'ftp://auth.example.com/token' }, '"tokenUrl" option must be an http(s) URL'],
+    [{ tokenUrl: 'https://auth.example.com/token#x' }, '"tokenUrl" option must not include a fragment (RFC 6749 §3.2)'],
+    [{ tokenUrl: 'http://auth.example.com/token' }, '"tokenUrl" option must use https: outside loopback'],
+    [{ tokenUrl: 'https://u:p@auth.example.com/token' }, '"tokenUrl" option must not include credentials'],
+    [{ clientId: '' }, '"clientId" option must be a non-empty string'],
+    [{ clientId: undefined }, '"clientId" option is required'],
+    [{ clientSecret: undefined }, '"clientSecret" option is required by "client_secret_basic"'],
+    [{ clientAuthMethod: 'magic' }, '"clientAuthMethod" option must be one of'],
+    [{ scope: 42 }, '"scope" option must be a string or an array of strings'],
+    [{ scope: ['a"b'] }, '"scope" option holds a scope token with characters RFC 6749 §3.3 does not allow'],
+    [{ resource: 'relative/path' }, '"resource" option must be an absolute URL'],
+    [{ resource: 'https://api/#frag' }, '"resource" option must not include a fragment'],
+    [{ extraParams: { grant_type: 'password' } }, '"extraParams" option must not set "grant_type"'],
+    [{ extraParams: { n: 1 } }, '"extraParams" option must map "n" to a string'],
+    [{ store: {} }, '"store" option must implement get(), set() and delete()'],
+    [{ tokenClient: {} }, '"tokenClient" option must be an axios instance'],
+    [{ tokenClient: instance }, '"tokenClient" option must not be the intercepted instance'],
+    [{ origins: ['nope'] }, '"origins" option must be an absolute URL'],
+    [{ refreshBeforeExpirySeconds: -1 }, '"refreshBeforeExpirySeconds" option must be a finite number of at least 0'],
+    [{ defaultExpiresInSeconds: 0 }, '"defaultExpiresInSeconds" option must be a finite number of at least 1'],
+    [{ tokenRequestTimeoutMs: Infinity }, '"tokenRequestTimeoutMs" option must be a finite number'],
+    [{ retryOnUnauthorized: 'yes' }, '"retryOnUnauthorized" option must be a boolean'],
+    [{ client_secret: 'x' }, 'unknown option "client_secret"'],
+  ])('throws a TypeError naming the option for %j', (overrides, message) => {
+    expect(() => resolve(overrides)).toThrow(TypeError);
+    expect(() => resolve(overrides)).toThrow(message);
+  });
+
+  it('never puts the secret in a validation message', () => {
+    expect(() => resolve({ clientSecret: 'hunter2', scope: ['"'] })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
+  });
+
+  it('allows http: on loopback, and elsewhere only with allowHttpTokenUrl', () => {
+    expect(resolve({ tokenUrl: 'http://127.0.0.1:8080/token' }).tokenUrl).toBe('http://127.0.0.1:8080/token');
+    expect(resolve({ tokenUrl: 'http://localhost/token' }).tokenUrl).toBe('http://localhost/token');
+    expect(resolve({ tokenUrl: 'http://keycloak:8080/token', allowHttpTokenUrl: true }).tokenUrl).toBe(
+      'http://keycloak:8080/token',
+    );
+  });
+
+  it('normalises origins', () => {
+    expect(resolve({ origins: ['https://files.example.com/some/path'] }).origins).toEqual([
+      'https://files.example.com',
+    ]);
+  });
+});

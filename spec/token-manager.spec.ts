@@ -1,0 +1,168 @@
+import { KeyedLock } from '../lib/lock';
+import { MemoryTokenStore } from '../lib/stores/memory';
+import { cacheKey, renewalWindowMs, TokenManager, type CacheKeyParts } from '../lib/token-manager';
+import type { AccessToken, TokenStore } from '../lib/types';
+
+const parts: CacheKeyParts = {
+  tokenUrl: 'https://auth.example.com/token',
+  clientId: 'svc',
+  clientAuthMethod: 'client_secret_basic',
+  scopes: ['b', 'a'],
+  resources: [],
+  audience: undefined,
+  extraParams: { y: '2', x: '1' },
+};
+
+describe('cacheKey()', () => {
+  it('ignores the order and duplicates of scopes and resources and the order of extra params', () => {
+    expect(cacheKey(parts)).toBe(cacheKey({ ...parts, scopes: ['a', 'b', 'a'], extraParams: { x: '1', y: '2' } }));
+    expect(cacheKey({ ...parts, resources: ['r2', 'r1'] })).toBe(cacheKey({ ...parts, resources: ['r1', 'r2', 'r1'] }));
+  });
+
+  it.each([
+    ['tokenUrl', { tokenUrl: 'https://other/token' }],
+    ['clientId', { clientId: 'other' }],
+    ['clientAuthMethod', { clientAuthMethod: 'client_secret_post' }],
+    ['scopes', { scopes: ['a'] }],
+    ['resources', { resources: ['https://r/'] }],
+    ['audience', { audience: 'aud' }],
+    ['extraParams', { extraParams: { x: '1' } }],
+  ])('changes with %s', (_name, change) => {
+    expect(cacheKey({ ...parts, ...change })).not.toBe(cacheKey(parts));
+  });
+
+  it('is a digest that spells out nothing of the configuration', () => {
+    expect(cacheKey(parts)).toMatch(/^axios-client-credentials:[A-Za-z0-9_-]{43}$/);
+    expect(cacheKey(parts)).not.toContain('svc');
+  });
+});
+
+describe('renewalWindowMs()', () => {
+  const token = (lifetimeMs: number): AccessToken => ({
+    accessToken: 't',
+    tokenType: 'Bearer',
+    issuedAt: 0,
+    expiresAt: lifetimeMs,
+  });
+
+  it('is the configured window for long-lived tokens', () => {
+    expect(renewalWindowMs(token(3_600_000), 30_000)).toBe(30_000);
+  });
+
+  it('is clamped to half the lifetime for short-lived tokens', () => {
+    expect(renewalWindowMs(token(60_000), 60_000)).toBe(30_000);
+    expect(renewalWindowMs(token(5_000), 30_000)).toBe(2_500);
+  });
+});
+
+function harness(store: TokenStore = new MemoryTokenStore()) {
+  let now = 1_000_000;
+  let exchanges = 0;
+  let next: () => Promise<AccessToken> = async () => {
+    exchanges += 1;
+    await new Promise((resolve) => setImmediate(resolve));
+    return { accessToken: `t${exchanges}`, tokenType: 'Bearer', issuedAt: now, expiresAt: now + 60_000 };
+  };
+  const manager = new TokenManager({
+    key: 'k',
+    store,
+    lock: new KeyedLock(),
+    exchange: () => next(),
+    refreshBeforeExpiryMs: 10_000,
+    now: () => now,
+  });
+  return {
+    manager,
+    store,
+    exchanges: () => exchanges,
+    advance: (ms: number) => (now += ms),
+    failWith: (error: Error) => {
+      next = async () => {
+        exchanges += 1;
+        await new Promise((resolve) => setImmediate(resolve));
+        throw error;
+      };
+    },
+  };
+}
+
+describe('TokenManager', () => {
+  it('makes one exchange for a burst and then answers synchronously from the store', async () => {
+    const h = harness();
+    const tokens = await Promise.all(Array.from({ length: 100 }, () => h.manager.acquire()));
+    expect(h.exchanges()).toBe(1);
+    expect(new Set(tokens.map((t) => t.accessToken))).toEqual(new Set(['t1']));
+    const warm = h.manager.acquire();
+    expect(warm).not.toBeInstanceOf(Promise);
+    expect((warm as AccessToken).accessToken).toBe('t1');
+  });
+
+  it('renews once the token enters the renewal window, not before', async () => {
+    const h = harness();
+    await h.manager.acquire();
+    h.advance(49_999); // 60 s token, 10 s window: fresh until 50 s
+    expect((h.manager.acquire() as AccessToken).accessToken).toBe('t1');
+    h.advance(1);
+    expect((await h.manager.acquire()).accessToken).toBe('t2');
+    expect(h.exchanges()).toBe(2);
+  });
+
+  it('rejects every waiter with the same error, caches nothing, and recovers on the next call', async () => {
+    const h = harness();
+    const failure = new Error('endpoint down');
+    h.failWith(failure);
+    const errors = await Promise.all(
+      Array.from({ length: 20 }, () => Promise.resolve(h.manager.acquire()).catch((e: unknown) => e)),
+    );
+    expect(errors.every((e) => e === failure)).toBe(true);
+    expect(h.exchanges()).toBe(1);
+    expect(h.store.get('k')).toBeUndefined();
+  });
+
+  it('compare-and-delete keeps a newer token in place', async () => {
+    const h = harness();
+    await h.manager.acquire();
+    await h.manager.invalidate('some-older-token');
+    expect((h.manager.acquire() as AccessToken).accessToken).toBe('t1');
+    await h.manager.invalidate('t1');
+    expect((await h.manager.acquire()).accessToken).toBe('t2');
+  });
+
+  it('reuses a token another installation wrote while it queued for the lock', async () => {
+    const store = new MemoryTokenStore();
+    const lock = new KeyedLock();
+    let exchanges = 0;
+    const make = () =>
+      new TokenManager({
+        key: 'shared',
+        store,
+        lock,
+        refreshBeforeExpiryMs: 0,
+        now: Date.now,
+        exchange: async () => {
+          exchanges += 1;
+          await new Promise((resolve) => setImmediate(resolve));
+          return {
+            accessToken: `t${exchanges}`,
+            tokenType: 'Bearer',
+            issuedAt: Date.now(),
+            expiresAt: Date.now() + 60_000,
+          };
+        },
+      });
+    const [a, b] = [make(), make()];
+    await Promise.all([a.acquire(), b.acquire(), a.acquire()]);
+    expect(exchanges).toBe(1);
+  });
+
+  it('treats a store that throws as empty and still hands out the token (fail open)', async () => {
+    const broken: TokenStore = {
+      get: () => Promise.reject(new Error('store down')),
+      set: () => Promise.reject(new Error('store down')),
+      delete: () => Promise.reject(new Error('store down')),
+    };
+    const h = harness(broken);
+    expect((await h.manager.acquire()).accessToken).toBe('t1');
+    await expect(h.manager.invalidate('t1')).resolves.toBeUndefined();
+  });
+});
