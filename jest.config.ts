@@ -7,6 +7,7 @@ const config: Config = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
   },
+  setupFilesAfterEnv: ['<rootDir>/spec/support/unhandled.ts'],
   // Integration specs start real loopback servers; 2-core machines are slow.
   testTimeout: 30_000,
 };

@@ -42,7 +42,8 @@ export async function startLoopbackServer(handler: Handler): Promise<LoopbackSer
       });
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Idle connections stay open until close(): a client that exits must do so on its own.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.unref();
   const { port } = server.address() as AddressInfo;
