@@ -1,0 +1,61 @@
+// Types for oidc-servers.mjs (an in-process oidc-provider authorization server,
+// resource server and admin API on loopback). See that file for the endpoints.
+
+/** The servers' counters since start or the last {@link OidcServers.reset}. */
+export interface OidcServerStats {
+  /** POSTs to the token endpoint, whatever their outcome. */
+  tokenRequests: number;
+  /** Token endpoint answers with status 200. */
+  tokenSuccesses: number;
+  /** Token endpoint answers with any other status. */
+  tokenFailures: number;
+  /** Requests to the resource server. */
+  apiRequests: number;
+  /** Resource server answers with status 401. */
+  apiUnauthorized: number;
+}
+
+/** Options of {@link startOidcServers}. */
+export interface StartOidcServersOptions {
+  /** oidc-provider client metadata objects (RFC 7591 names). Default is {@link DEFAULT_CLIENTS}. */
+  clients?: readonly object[];
+  /** Access token lifetime in seconds, a positive integer. Default is 3600 (1 hour). */
+  tokenTtlSeconds?: number;
+}
+
+/** What {@link startOidcServers} returns. */
+export interface OidcServers {
+  /** `http://127.0.0.1:<port>` of the authorization server. */
+  readonly issuer: string;
+  /** The provider's token endpoint (`${issuer}/token`). */
+  readonly tokenUrl: string;
+  /** Resource server base URL, without trailing slash. Also a valid RFC 8707 `resource` (with or without `/`). */
+  readonly apiUrl: string;
+  /** Admin API base (`http://127.0.0.1:<port>/__admin`); no auth. */
+  readonly adminUrl: string;
+  /** A snapshot of the counters. */
+  stats(): OidcServerStats;
+  /** Zeroes the counters. */
+  reset(): void;
+  /** Destroys every access token issued so far; the API answers 401 to them afterwards. Returns how many were destroyed. */
+  revokeAll(): number;
+  /** Stops the three servers and destroys their open connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * demo-client/demo-secret (client_secret_basic) and post-client/post-secret (client_secret_post),
+ * both allowed "invoices:read invoices:write reports:read".
+ */
+export declare const DEFAULT_CLIENTS: readonly object[];
+
+/**
+ * Starts the authorization server, the resource server and the admin API on 127.0.0.1 with
+ * ephemeral ports, in this process. Never touches `console`, signals or stdin; oidc-provider may
+ * print notices with `console.info`/`console.warn` while starting and serving.
+ *
+ * @throws {TypeError} When an option is invalid.
+ * @throws {Error} When a client's metadata is invalid (`invalid client "<id>": <reason>`) or a
+ *   server cannot listen. Whatever was started is closed first.
+ */
+export declare function startOidcServers(options?: StartOidcServersOptions): Promise<OidcServers>;
