@@ -36,8 +36,9 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown }).then === 'function';
 }
 
-function attach(config: ConfigWithState, token: AccessToken): InternalAxiosRequestConfig {
-  config.headers.set('Authorization', `${token.tokenType} ${token.accessToken}`);
+/** Sets the Authorization header and records which token the request carried. */
+function attach(config: ConfigWithState, token: AccessToken, authorization: string): InternalAxiosRequestConfig {
+  config.headers.set('Authorization', authorization);
   const state = config[STATE_KEY];
   if (state instanceof AuthState) state.token = token;
   else config[STATE_KEY] = new AuthState(token);
@@ -72,11 +73,21 @@ export function createRequestInterceptor(
   manager: TokenManager,
   mayReceiveToken: (config: InternalAxiosRequestConfig) => boolean,
 ): (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
+  // Tokens are frozen and shared: build the header value once per token, not once per request.
+  let lastToken: AccessToken | undefined;
+  let lastAuthorization = '';
+  const authorizationFor = (token: AccessToken): string => {
+    if (token !== lastToken) {
+      lastToken = token;
+      lastAuthorization = `${token.tokenType} ${token.accessToken}`;
+    }
+    return lastAuthorization;
+  };
   return (config) => {
     if (config.skipAuth === true || !mayReceiveToken(config)) return config;
     const token = manager.acquire();
-    if (!isThenable(token)) return attach(config, token);
-    return waitForToken(token, config).then((fresh) => attach(config, fresh));
+    if (!isThenable(token)) return attach(config, token, authorizationFor(token));
+    return waitForToken(token, config).then((fresh) => attach(config, fresh, authorizationFor(fresh)));
   };
 }
 

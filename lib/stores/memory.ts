@@ -10,7 +10,9 @@ interface Entry {
  * A {@link TokenStore} in this process's memory. `get` answers synchronously, so a warm request
  * costs one `Map` lookup. By default every installation in the process shares one instance.
  *
- * It holds no timer: expired entries are dropped when they are read or overwritten.
+ * It holds no timer and reads no clock on `get`: as the {@link TokenStore} contract allows, an
+ * entry past its lifetime is still returned (the token manager judges freshness, so the warm path
+ * reads the clock once) and is dropped when it is overwritten or deleted, or by {@link prune}.
  */
 export class MemoryTokenStore implements TokenStore {
   readonly #entries = new Map<string, Entry>();
@@ -22,13 +24,7 @@ export class MemoryTokenStore implements TokenStore {
   }
 
   get(key: string): AccessToken | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.evictAt <= this.#now()) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry.token;
+    return this.#entries.get(key)?.token;
   }
 
   set(key: string, token: AccessToken, ttlMs: number): void {
@@ -42,7 +38,17 @@ export class MemoryTokenStore implements TokenStore {
     return this.#entries.delete(key);
   }
 
-  /** How many entries the store holds, expired ones included until they are read. */
+  /** Drops every entry past its lifetime. Answers how many were dropped. */
+  prune(): number {
+    const now = this.#now();
+    let dropped = 0;
+    for (const [key, entry] of this.#entries) {
+      if (entry.evictAt <= now) dropped += Number(this.#entries.delete(key));
+    }
+    return dropped;
+  }
+
+  /** How many entries the store holds, expired ones included until they are pruned or replaced. */
   get size(): number {
     return this.#entries.size;
   }
