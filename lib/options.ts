@@ -145,6 +145,10 @@ function seconds(name: string, value: unknown, fallback: number, min: number): n
   return value;
 }
 
+function isClientAuthMethod(value: unknown): value is ClientAuthMethod {
+  return CLIENT_AUTH_METHODS.includes(value as ClientAuthMethod);
+}
+
 export function isAxiosInstance(value: unknown): value is AxiosInstance {
   if (typeof value !== 'function') return false;
   const candidate = value as unknown as Record<string, unknown>;
@@ -176,11 +180,10 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
 
   const clientId = optionalString('clientId', options['clientId']) ?? fail('clientId', 'is required');
   const method = options['clientAuthMethod'] ?? 'client_secret_basic';
-  if (!CLIENT_AUTH_METHODS.includes(method as ClientAuthMethod))
+  if (!isClientAuthMethod(method))
     fail('clientAuthMethod', `must be one of ${CLIENT_AUTH_METHODS.map((m) => `"${m}"`).join(', ')}`);
   const clientSecret =
-    optionalString('clientSecret', options['clientSecret']) ??
-    fail('clientSecret', `is required by "${String(method)}"`);
+    optionalString('clientSecret', options['clientSecret']) ?? fail('clientSecret', `is required by "${method}"`);
 
   const scopeInput = options['scope'];
   const scopes =
@@ -232,13 +235,13 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     tokenUrl: tokenUrl.href,
     clientId,
     clientSecret,
-    clientAuthMethod: method as ClientAuthMethod,
+    clientAuthMethod: method,
     scopes: [...new Set(scopes)],
     audience,
     resources: [...new Set(resources)],
     extraParams,
     store,
-    tokenClient: tokenClient as AxiosInstance | undefined,
+    tokenClient,
     origins,
     refreshBeforeExpiryMs: seconds('refreshBeforeExpirySeconds', options['refreshBeforeExpirySeconds'], 30, 0) * 1000,
     defaultLifetimeMs: seconds('defaultExpiresInSeconds', options['defaultExpiresInSeconds'], 300, 1) * 1000,

@@ -13,20 +13,26 @@ describe('client_secret_basic', () => {
     expect(formUrlEncode('é:%')).toBe('%C3%A9%3A%25');
   });
 
-  it('puts the header on the request and nothing in the body', () => {
+  it('puts the header on the request and nothing in the body', async () => {
     const body = new URLSearchParams();
     const headers: Record<string, string> = {};
-    createClientAuthentication('client_secret_basic', { clientId: 'id', clientSecret: 's3cret' })({ body, headers });
+    await createClientAuthentication('client_secret_basic', { clientId: 'id', clientSecret: 's3cret' })({
+      body,
+      headers,
+    });
     expect(headers['Authorization']).toBe(`Basic ${Buffer.from('id:s3cret').toString('base64')}`);
     expect(body.toString()).toBe('');
   });
 });
 
 describe('client_secret_post', () => {
-  it('puts client_id and client_secret in the body and no Authorization header', () => {
+  it('puts client_id and client_secret in the body and no Authorization header', async () => {
     const body = new URLSearchParams();
     const headers: Record<string, string> = {};
-    createClientAuthentication('client_secret_post', { clientId: 'id 1', clientSecret: 's+1' })({ body, headers });
+    await createClientAuthentication('client_secret_post', { clientId: 'id 1', clientSecret: 's+1' })({
+      body,
+      headers,
+    });
     expect(body.get('client_id')).toBe('id 1');
     expect(body.get('client_secret')).toBe('s+1');
     expect(headers).toEqual({});

@@ -1,0 +1,142 @@
+'use strict';
+// The consumer-side smoke test, shared by esm.mjs and cjs.cjs: a loopback token endpoint and API,
+// one installation, 20 concurrent requests. It receives the package's exports from its caller,
+// so the same checks run against the ESM build and the CJS build.
+
+const assert = require('node:assert/strict');
+const http = require('node:http');
+
+const CLIENT_ID = 'smoke-client';
+const CLIENT_SECRET = 'smoke-secret';
+const EXPORTS = [
+  'installClientCredentials',
+  'MemoryTokenStore',
+  'OAuth2Error',
+  'TokenRequestError',
+  'ClientCredentialsError',
+];
+
+/** Starts `handler` on 127.0.0.1 with an ephemeral port; resolves with the server and its origin. */
+function listen(handler) {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer(handler);
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      resolve({ server, origin: `http://127.0.0.1:${port}` });
+    });
+  });
+}
+
+function close(server) {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res, status, value) {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(value));
+}
+
+/**
+ * @param {Record<string, any>} lib the package's exports as the caller imported them
+ * @param {any} axios the caller's axios default export
+ * @param {string} label 'esm' or 'cjs', for messages
+ */
+async function smoke(lib, axios, label) {
+  let stage = 'start';
+  // Fail with the stage reached instead of hanging until CI's limit.
+  const watchdog = setTimeout(() => {
+    console.error(`smoke ${label}: no progress for 60 s, stuck at: ${stage}`);
+    process.exit(1);
+  }, 60_000);
+  for (const name of EXPORTS) assert.equal(typeof lib[name], 'function', `${label}: export "${name}"`);
+
+  const accessToken = `smoke-${label}-${Date.now().toString(36)}`;
+  const expectedBasic = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
+  const tokenRequests = [];
+  const apiAuthorizations = [];
+
+  const tokenEndpoint = await listen((req, res) => {
+    void readBody(req).then((body) => {
+      tokenRequests.push({ method: req.method, url: req.url, authorization: req.headers.authorization, body });
+      if (req.headers.authorization !== expectedBasic) {
+        sendJson(res, 401, { error: 'invalid_client', error_description: 'unknown client' });
+        return;
+      }
+      // Answer late, so all 20 requests are waiting on the one exchange.
+      setTimeout(() => sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 }), 50);
+    });
+  });
+  const api = await listen((req, res) => {
+    apiAuthorizations.push(req.headers.authorization);
+    sendJson(res, 200, { ok: true, path: req.url });
+  });
+
+  try {
+    stage = '20 concurrent requests';
+    const client = axios.create({ baseURL: api.origin, timeout: 10_000 });
+    const handle = lib.installClientCredentials(client, {
+      tokenUrl: `${tokenEndpoint.origin}/token`,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      store: new lib.MemoryTokenStore(),
+    });
+
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => client.get(`/items/${i}`)));
+    assert.deepEqual(
+      responses.map((response) => response.status),
+      Array(20).fill(200),
+      `${label}: every request gets 200`,
+    );
+    assert.equal(tokenRequests.length, 1, `${label}: one token request for 20 concurrent calls`);
+    assert.equal(tokenRequests[0].method, 'POST');
+    assert.equal(tokenRequests[0].url, '/token');
+    assert.equal(new URLSearchParams(tokenRequests[0].body).get('grant_type'), 'client_credentials');
+    assert.equal(apiAuthorizations.length, 20);
+    assert.deepEqual(apiAuthorizations, Array(20).fill(`Bearer ${accessToken}`), `${label}: API sees the token`);
+
+    stage = 'token request with a wrong secret';
+    // The classes a consumer catches are the ones the library throws (one copy per build).
+    const rejected = lib.installClientCredentials(axios.create({ baseURL: api.origin }), {
+      tokenUrl: `${tokenEndpoint.origin}/token`,
+      clientId: CLIENT_ID,
+      clientSecret: 'wrong-secret',
+      store: new lib.MemoryTokenStore(),
+    });
+    await assert.rejects(rejected.getToken(), (error) => {
+      assert.ok(error instanceof lib.OAuth2Error, `${label}: OAuth2Error instance`);
+      assert.ok(error instanceof lib.ClientCredentialsError, `${label}: ClientCredentialsError instance`);
+      assert.equal(error.code, 'OAUTH2_ERROR_RESPONSE');
+      assert.equal(error.error, 'invalid_client');
+      assert.equal(error.status, 401);
+      return true;
+    });
+    assert.ok(new lib.TokenRequestError('TOKEN_RESPONSE_INVALID', 'x') instanceof lib.ClientCredentialsError);
+
+    handle.eject();
+    rejected.eject();
+  } finally {
+    stage = 'closing the servers';
+    await Promise.all([close(tokenEndpoint.server), close(api.server)]);
+    clearTimeout(watchdog);
+  }
+  console.log(`smoke ${label}: ok`);
+  // Nothing of the library may keep a finished script alive (an unref'd timer never does).
+  setTimeout(() => {
+    console.error(`smoke ${label}: the process did not exit by itself within 10 s of finishing`);
+    process.exit(1);
+  }, 10_000).unref();
+}
+
+module.exports = { smoke };

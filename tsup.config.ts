@@ -1,0 +1,29 @@
+import { defineConfig } from 'tsup';
+
+/**
+ * Dual build from lib/index.ts, matching the exports map in package.json:
+ *
+ * - `import`:  dist/index.mjs with dist/index.d.mts
+ * - `require`: dist/index.cjs with dist/index.d.ts
+ *
+ * The CommonJS types are `.d.ts`, not `.d.cts`: tsup drops `outExtension` when it hands the options
+ * to its declaration worker, so declarations always get its default names. In this
+ * `"type": "commonjs"` package a `.d.ts` is read as CommonJS types, which is what `require` needs
+ * (are-the-types-wrong checks it). Both declaration files keep the `declare module 'axios'`
+ * augmentation that adds `skipAuth`.
+ */
+export default defineConfig({
+  entry: { index: 'lib/index.ts' },
+  outDir: 'dist',
+  format: ['esm', 'cjs'],
+  outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),
+  dts: true,
+  target: 'node18',
+  platform: 'node',
+  // The peer dependency and the runtime dependency stay imports, resolved by the consumer.
+  external: ['axios', 'mutex-js'],
+  // Keep `node:crypto` as written: a bare `crypto` could resolve to a userland package in a bundler.
+  removeNodeProtocol: false,
+  sourcemap: false,
+  clean: true,
+});
