@@ -2,27 +2,28 @@ import { KeyedLock, lockFor } from '../lib/lock';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Critical sections that log when they enter and leave, across one event-loop turn. */
+function recorder() {
+  const events: string[] = [];
+  const section = (name: string) => async () => {
+    events.push(`${name} in`);
+    await tick();
+    events.push(`${name} out`);
+  };
+  return { events, section };
+}
+
 describe('KeyedLock', () => {
   it('runs critical sections on one key one at a time, in order', async () => {
     const lock = new KeyedLock();
-    const events: string[] = [];
-    const section = (name: string) => async () => {
-      events.push(`${name} in`);
-      await tick();
-      events.push(`${name} out`);
-    };
+    const { events, section } = recorder();
     await Promise.all([lock.exclusive('k', section('a')), lock.exclusive('k', section('b'))]);
     expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
   });
 
   it('lets different keys run at the same time', async () => {
     const lock = new KeyedLock();
-    const events: string[] = [];
-    const section = (name: string) => async () => {
-      events.push(`${name} in`);
-      await tick();
-      events.push(`${name} out`);
-    };
+    const { events, section } = recorder();
     await Promise.all([lock.exclusive('k1', section('a')), lock.exclusive('k2', section('b'))]);
     expect(events).toEqual(['a in', 'b in', 'a out', 'b out']);
   });
