@@ -6,7 +6,10 @@ const config: Config = {
   testMatch: ['**/*.spec.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
+    // jose 6 is ESM-only, and jest's CommonJS loader cannot require() it: esbuild rewrites it.
+    '^.+/node_modules/jose/.+\\.js$': '<rootDir>/spec/support/esm-transform.cjs',
   },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   setupFilesAfterEnv: ['<rootDir>/spec/support/unhandled.ts'],
   // Integration specs start real loopback servers; 2-core machines are slow.
   testTimeout: 30_000,

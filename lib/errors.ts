@@ -6,13 +6,17 @@
  * - `TOKEN_ENDPOINT_TIMEOUT`: the token endpoint did not answer in time.
  * - `TOKEN_RESPONSE_HTTP_ERROR`: a non-2xx answer that is not an OAuth 2.0 error response.
  * - `TOKEN_RESPONSE_INVALID`: a 2xx answer that is not a valid RFC 6749 §5.1 token response.
+ * - `DISCOVERY_FAILED`: the issuer's metadata (RFC 8414) could not be fetched or is unusable.
+ * - `ISSUER_MISMATCH`: the metadata names another issuer than the configured one (RFC 8414 §3.3).
  */
 export type ClientCredentialsErrorCode =
   | 'OAUTH2_ERROR_RESPONSE'
   | 'TOKEN_ENDPOINT_UNREACHABLE'
   | 'TOKEN_ENDPOINT_TIMEOUT'
   | 'TOKEN_RESPONSE_HTTP_ERROR'
-  | 'TOKEN_RESPONSE_INVALID';
+  | 'TOKEN_RESPONSE_INVALID'
+  | 'DISCOVERY_FAILED'
+  | 'ISSUER_MISMATCH';
 
 /**
  * Base class of every error thrown while acquiring a token. Catch this to handle them all.
@@ -21,6 +25,7 @@ export type ClientCredentialsErrorCode =
  * token: not in `message`, not in a property, not in `cause`.
  */
 export class ClientCredentialsError extends Error {
+  /** The class name, kept literal so it survives minification: `'ClientCredentialsError'` or a subclass's. */
   override readonly name: string = 'ClientCredentialsError';
   /** A stable code; see {@link ClientCredentialsErrorCode}. */
   readonly code: ClientCredentialsErrorCode;
@@ -39,6 +44,7 @@ export class ClientCredentialsError extends Error {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export class OAuth2Error extends ClientCredentialsError {
+  /** Always `'OAuth2Error'`. */
   override readonly name = 'OAuth2Error' as const;
   /** The `error` code, e.g. `invalid_client`. */
   readonly error: string;
@@ -73,16 +79,47 @@ export class OAuth2Error extends ClientCredentialsError {
  * message: never the original AxiosError, whose `config` holds the credentials.
  */
 export class TokenRequestError extends ClientCredentialsError {
+  /** Always `'TokenRequestError'`. */
   override readonly name = 'TokenRequestError' as const;
   /** The HTTP status of the answer, when there was one. */
   readonly status: number | undefined;
 
   constructor(
-    code: Exclude<ClientCredentialsErrorCode, 'OAUTH2_ERROR_RESPONSE'>,
+    code: Exclude<ClientCredentialsErrorCode, 'OAUTH2_ERROR_RESPONSE' | DiscoveryErrorCode>,
     message: string,
     options?: { status?: number | undefined; cause?: unknown },
   ) {
     super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = options?.status;
+  }
+}
+
+/** The codes of a {@link DiscoveryError}. */
+export type DiscoveryErrorCode = 'DISCOVERY_FAILED' | 'ISSUER_MISMATCH';
+
+/**
+ * The authorization server metadata of the configured `issuer` could not be used: it could not be
+ * fetched or is not valid (`DISCOVERY_FAILED`), or it names another issuer (`ISSUER_MISMATCH`,
+ * RFC 8414 §3.3: nothing of such metadata is used). No token request is made, and the API request
+ * that needed the token is not sent.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.3
+ */
+export class DiscoveryError extends ClientCredentialsError {
+  /** Always `'DiscoveryError'`. */
+  override readonly name = 'DiscoveryError' as const;
+  /** The configured issuer. */
+  readonly issuer: string;
+  /** The HTTP status of the metadata answer, when there was one. */
+  readonly status: number | undefined;
+
+  constructor(
+    code: DiscoveryErrorCode,
+    message: string,
+    options: { issuer: string; status?: number | undefined; cause?: unknown },
+  ) {
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.issuer = options.issuer;
+    this.status = options.status;
   }
 }

@@ -1,17 +1,66 @@
 import type { AxiosInstance } from 'axios';
-import { CLIENT_AUTH_METHODS, type ClientAuthMethod } from './client-auth';
+import type { Agent } from 'node:https';
+import type { ClientAuthMethod } from './client-auth';
+import type { AssertionAudience } from './client-auth/jwt';
+import type { PrivateKeyInput, SigningAlgorithm } from './client-auth/keys';
+import { resolveClientAuth, type ResolvedClientAuth } from './client-auth/resolve';
+import type { TlsClientCertificate } from './client-auth/tls';
 import type { TokenStore } from './types';
 
 /** Options of {@link installClientCredentials}. */
 export interface ClientCredentialsOptions {
-  /** The token endpoint, an absolute `https:` URL (`http:` only on loopback or with {@link allowHttpTokenUrl}). */
-  tokenUrl: string;
+  /**
+   * The token endpoint, an absolute `https:` URL (`http:` only on loopback or with
+   * {@link allowHttpTokenUrl}). Give this or {@link issuer}, not both.
+   */
+  tokenUrl?: string;
+  /**
+   * The authorization server's issuer identifier, e.g. `https://login.example.com`: the token
+   * endpoint is then found by discovery (RFC 8414 §3, OpenID Connect Discovery), once per issuer.
+   * Give this or {@link tokenUrl}, not both.
+   */
+  issuer?: string;
   /** The client identifier (RFC 6749 §2.2). */
   clientId: string;
-  /** The client secret. Required by `client_secret_basic` and `client_secret_post`. */
+  /** The client secret. Required by `client_secret_basic`, `client_secret_post` and `client_secret_jwt`. */
   clientSecret?: string;
-  /** How the client authenticates at the token endpoint. Default is `'client_secret_basic'` (RFC 6749 §2.3.1). */
+  /**
+   * How the client authenticates at the token endpoint. Default: with {@link issuer}, the first
+   * method the server supports among those the options allow (`private_key_jwt` with a
+   * {@link privateKey}; `client_secret_basic`, `_post`, `_jwt` with a secret; the mutual TLS methods
+   * with {@link tls}); with {@link tokenUrl}, `private_key_jwt` with a key, else
+   * `'client_secret_basic'` (RFC 6749 §2.3.1).
+   */
   clientAuthMethod?: ClientAuthMethod;
+  /**
+   * The private key for `private_key_jwt` (RFC 7523): a PKCS#8 PEM string, a private JWK object, a
+   * `KeyObject` or a `CryptoKey`. Never logged, never part of an error. Default is none.
+   */
+  privateKey?: PrivateKeyInput;
+  /** The `kid` header of client assertions. Default is the JWK's `kid`, else none. */
+  keyId?: string;
+  /**
+   * The JWS algorithm of client assertions. Default for `private_key_jwt`: the JWK's `alg`, else
+   * `RS256` for RSA, `ES256`/`ES384`/`ES512` for P-256/P-384/P-521, `EdDSA` for Ed25519. Default
+   * for `client_secret_jwt`: `HS256`.
+   */
+  signingAlgorithm?: SigningAlgorithm;
+  /**
+   * The `aud` of client assertions: `'issuer'` (the issuer identifier, as
+   * draft-ietf-oauth-rfc7523bis requires; the token endpoint URL when no {@link issuer} is
+   * configured) or `'tokenEndpoint'` (the token endpoint URL). Default is `'issuer'`.
+   */
+  assertionAudience?: AssertionAudience;
+  /**
+   * The client certificate for mutual TLS (RFC 8705): `{ cert, key, passphrase?, ca? }` in PEM.
+   * Token requests then present it, whatever the method. Default is none.
+   */
+  tls?: TlsClientCertificate;
+  /**
+   * An `https.Agent` for token requests, e.g. one that presents a client certificate from a
+   * hardware module. Not with {@link tls}. Default is the token client's own.
+   */
+  httpsAgent?: Agent;
   /** The scope to request: a space-delimited string or an array of scope tokens (RFC 6749 §3.3). Default is none. */
   scope?: string | readonly string[];
   /** An `audience` parameter, as Auth0 and others require. Default is none. */
@@ -52,11 +101,12 @@ export interface ClientCredentialsOptions {
 }
 
 /** Options after validation, with defaults applied and values normalised. */
-export interface ResolvedOptions {
-  tokenUrl: string;
-  clientId: string;
-  clientSecret: string;
-  clientAuthMethod: ClientAuthMethod;
+export interface ResolvedOptions extends ResolvedClientAuth {
+  /** The configured token endpoint; undefined when {@link issuer} is discovered. */
+  tokenUrl: string | undefined;
+  /** The configured issuer, exactly as given. */
+  issuer: string | undefined;
+  allowHttpTokenUrl: boolean;
   scopes: string[];
   audience: string | undefined;
   resources: string[];
@@ -72,9 +122,16 @@ export interface ResolvedOptions {
 
 const KNOWN_OPTIONS = new Set<string>([
   'tokenUrl',
+  'issuer',
   'clientId',
   'clientSecret',
   'clientAuthMethod',
+  'privateKey',
+  'keyId',
+  'signingAlgorithm',
+  'assertionAudience',
+  'tls',
+  'httpsAgent',
   'scope',
   'audience',
   'resource',
@@ -145,8 +202,17 @@ function seconds(name: string, value: unknown, fallback: number, min: number): n
   return value;
 }
 
-function isClientAuthMethod(value: unknown): value is ClientAuthMethod {
-  return CLIENT_AUTH_METHODS.includes(value as ClientAuthMethod);
+/** An http(s) URL as the token endpoint or issuer must be (RFC 6749 §3.2, RFC 8414 §2). */
+function serverUrl(name: string, value: unknown, allowHttp: boolean): URL {
+  const url = parseUrl(name, value);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(name, 'must be an http(s) URL');
+  if (url.hash !== '') fail(name, 'must not include a fragment (RFC 6749 §3.2)');
+  if (url.username !== '' || url.password !== '')
+    fail(name, 'must not include credentials; use "clientId" and "clientSecret"');
+  if (url.protocol === 'http:' && !LOOPBACK_HOST.test(url.hostname) && !allowHttp) {
+    fail(name, 'must use https: outside loopback (RFC 6749 §3.2); set "allowHttpTokenUrl" to allow http:');
+  }
+  return url;
 }
 
 export function isAxiosInstance(value: unknown): value is AxiosInstance {
@@ -167,23 +233,20 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     if (!KNOWN_OPTIONS.has(name)) throw new TypeError(`unknown option "${name}"`);
   }
 
-  const tokenUrl = parseUrl('tokenUrl', options['tokenUrl']);
-  if (tokenUrl.protocol !== 'https:' && tokenUrl.protocol !== 'http:') fail('tokenUrl', 'must be an http(s) URL');
-  if (tokenUrl.hash !== '') fail('tokenUrl', 'must not include a fragment (RFC 6749 §3.2)');
-  if (tokenUrl.username !== '' || tokenUrl.password !== '')
-    fail('tokenUrl', 'must not include credentials; use "clientId" and "clientSecret"');
   const allowHttp = options['allowHttpTokenUrl'];
   if (allowHttp !== undefined && typeof allowHttp !== 'boolean') fail('allowHttpTokenUrl', 'must be a boolean');
-  if (tokenUrl.protocol === 'http:' && !LOOPBACK_HOST.test(tokenUrl.hostname) && allowHttp !== true) {
-    fail('tokenUrl', 'must use https: outside loopback (RFC 6749 §3.2); set "allowHttpTokenUrl" to allow http:');
-  }
+  if (options['tokenUrl'] !== undefined && options['issuer'] !== undefined)
+    fail('issuer', 'cannot be combined with "tokenUrl": give the issuer for discovery, or the token URL');
+  if (options['tokenUrl'] === undefined && options['issuer'] === undefined)
+    fail('tokenUrl', 'is required, or "issuer" to discover it');
+  const tokenUrl =
+    options['tokenUrl'] === undefined ? undefined : serverUrl('tokenUrl', options['tokenUrl'], allowHttp === true);
+  // Kept exactly as given: RFC 8414 §3.3 compares the metadata's issuer with it character for character.
+  const issuer = options['issuer'] === undefined ? undefined : (options['issuer'] as string);
+  if (issuer !== undefined && serverUrl('issuer', issuer, allowHttp === true).search !== '')
+    fail('issuer', 'must not include a query (RFC 8414 §2)');
 
   const clientId = optionalString('clientId', options['clientId']) ?? fail('clientId', 'is required');
-  const method = options['clientAuthMethod'] ?? 'client_secret_basic';
-  if (!isClientAuthMethod(method))
-    fail('clientAuthMethod', `must be one of ${CLIENT_AUTH_METHODS.map((m) => `"${m}"`).join(', ')}`);
-  const clientSecret =
-    optionalString('clientSecret', options['clientSecret']) ?? fail('clientSecret', `is required by "${method}"`);
 
   const scopeInput = options['scope'];
   const scopes =
@@ -227,15 +290,17 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     return url.origin;
   });
 
+  const clientAuth = resolveClientAuth(options, { clientId, issuer, tokenClient });
+
   const retry = options['retryOnUnauthorized'];
   if (retry !== undefined && typeof retry !== 'boolean') fail('retryOnUnauthorized', 'must be a boolean');
   const audience = optionalString('audience', options['audience']);
 
   return {
-    tokenUrl: tokenUrl.href,
-    clientId,
-    clientSecret,
-    clientAuthMethod: method,
+    ...clientAuth,
+    tokenUrl: tokenUrl?.href,
+    issuer,
+    allowHttpTokenUrl: allowHttp === true,
     scopes: [...new Set(scopes)],
     audience,
     resources: [...new Set(resources)],

@@ -1,4 +1,5 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { Agent } from 'node:https';
 import type { ClientAuthentication } from './client-auth';
 import { OAuth2Error, TokenRequestError } from './errors';
 import type { AccessToken } from './types';
@@ -8,6 +9,10 @@ export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
 export interface TokenEndpointSettings {
   tokenUrl: string;
+  /** The issuer identifier when configured, for a JWT assertion's audience. Default is none. */
+  issuer?: string | undefined;
+  /** The agent presenting the client certificate (RFC 8705). Default is the client's own. */
+  httpsAgent?: Agent | undefined;
   /** Body parameters besides `grant_type` and client authentication, in order. */
   params: ReadonlyArray<readonly [string, string]>;
   authenticate: ClientAuthentication;
@@ -33,7 +38,8 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
     'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8',
     Accept: 'application/json',
   };
-  await settings.authenticate({ body, headers });
+  // Once per attempt: a JWT assertion is signed anew, with a fresh jti, for every request.
+  await settings.authenticate({ body, headers, tokenUrl: settings.tokenUrl, issuer: settings.issuer });
 
   const sentAt = settings.now();
   let response: AxiosResponse<unknown>;
@@ -51,6 +57,7 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
       maxRedirects: 0,
       maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
       timeout: settings.client.defaults.timeout || settings.timeoutMs,
+      ...(settings.httpsAgent === undefined ? {} : { httpsAgent: settings.httpsAgent }),
     });
   } catch (error) {
     throw transportError(error);
@@ -79,6 +86,14 @@ function transportError(error: unknown): TokenRequestError {
     );
   }
   const reason = safeCode === undefined ? '' : ` (${safeCode})`;
+  // RFC 8705: a TLS alert about the certificate is the server refusing (or missing) ours.
+  if (safeCode !== undefined && /^ERR_SSL_.*CERTIFICATE/.test(safeCode)) {
+    return new TokenRequestError(
+      'TOKEN_ENDPOINT_UNREACHABLE',
+      `token endpoint refused the TLS connection: it requires a client certificate it trusts${reason}`,
+      { cause },
+    );
+  }
   return new TokenRequestError('TOKEN_ENDPOINT_UNREACHABLE', `token request failed${reason}`, { cause });
 }
 

@@ -24,7 +24,8 @@ describe('resolveOptions()', () => {
   });
 
   it.each([
-    [{ tokenUrl: undefined }, '"tokenUrl" option must be a non-empty string'],
+    [{ tokenUrl: undefined }, '"tokenUrl" option is required, or "issuer" to discover it'],
+    [{ tokenUrl: '' }, '"tokenUrl" option must be a non-empty string'],
     [{ tokenUrl: 'not a url' }, '"tokenUrl" option must be an absolute URL'],
     [{ tokenUrl: 'ftp://auth.example.com/token' }, '"tokenUrl" option must be an http(s) URL'],
     [{ tokenUrl: 'https://auth.example.com/token#x' }, '"tokenUrl" option must not include a fragment (RFC 6749 §3.2)'],

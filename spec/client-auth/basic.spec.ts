@@ -19,6 +19,8 @@ describe('client_secret_basic', () => {
     await createClientAuthentication('client_secret_basic', { clientId: 'id', clientSecret: 's3cret' })({
       body,
       headers,
+      tokenUrl: 'https://auth.example.com/token',
+      issuer: undefined,
     });
     expect(headers['Authorization']).toBe(`Basic ${Buffer.from('id:s3cret').toString('base64')}`);
     expect(body.toString()).toBe('');
@@ -32,6 +34,8 @@ describe('client_secret_post', () => {
     await createClientAuthentication('client_secret_post', { clientId: 'id 1', clientSecret: 's+1' })({
       body,
       headers,
+      tokenUrl: 'https://auth.example.com/token',
+      issuer: undefined,
     });
     expect(body.get('client_id')).toBe('id 1');
     expect(body.get('client_secret')).toBe('s+1');

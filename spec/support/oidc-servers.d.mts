@@ -35,6 +35,8 @@ export interface OidcServers {
   readonly adminUrl: string;
   /** A snapshot of the counters. */
   stats(): OidcServerStats;
+  /** GETs of `/.well-known/*` (authorization server metadata) since start or the last {@link reset}. */
+  discoveryStats(): { metadataRequests: number };
   /** Zeroes the counters. */
   reset(): void;
   /** Destroys every access token issued so far; the API answers 401 to them afterwards. Returns how many were destroyed. */

@@ -31,6 +31,13 @@
 //                                            apiRequests, apiUnauthorized}
 //              POST /__admin/reset       -> zero the counters (204)
 //              POST /__admin/revoke-all  -> destroy every access token issued so far (204)
+//              GET  /__admin/discovery-stats -> {metadataRequests}: GETs of /.well-known/*
+//                                            (RFC 8414 and OpenID Connect Discovery metadata);
+//                                            zeroed by reset() too
+//
+// Clients may use any token endpoint auth method oidc-provider supports by default, including
+// private_key_jwt (give the client `jwks` with its public keys) and client_secret_jwt; client
+// assertions are checked for replays (a reused jti is rejected).
 //
 // RFC 8707 resource indicators: a token request with resource=<apiUrl>/ (with or
 // without the trailing slash) gets an opaque token whose audience is the API; any
@@ -220,8 +227,11 @@ export async function startOidcServers({ clients = DEFAULT_CLIENTS, tokenTtlSeco
     apiRequests: 0,
     apiUnauthorized: 0,
   };
+  // Separate from `stats`, whose exact shape callers compare.
+  const discoveryStats = { metadataRequests: 0 };
   function resetStats() {
     for (const k of Object.keys(stats)) stats[k] = 0;
+    discoveryStats.metadataRequests = 0;
   }
 
   // -------------------------------------------------------------------------
@@ -321,6 +331,7 @@ export async function startOidcServers({ clients = DEFAULT_CLIENTS, tokenTtlSeco
     provider.use(async (ctx, next) => {
       const isToken = ctx.method === 'POST' && ctx.path === '/token';
       if (isToken) stats.tokenRequests += 1;
+      if (ctx.method === 'GET' && ctx.path.startsWith('/.well-known/')) discoveryStats.metadataRequests += 1;
       try {
         await next();
       } finally {
@@ -418,6 +429,8 @@ export async function startOidcServers({ clients = DEFAULT_CLIENTS, tokenTtlSeco
       const { pathname } = new URL(`http://${HOST}${req.url ?? '/'}`);
       if (req.method === 'GET' && pathname === '/__admin/stats') {
         sendJson(res, 200, stats);
+      } else if (req.method === 'GET' && pathname === '/__admin/discovery-stats') {
+        sendJson(res, 200, discoveryStats);
       } else if (req.method === 'POST' && pathname === '/__admin/reset') {
         resetStats();
         res.writeHead(204).end();
@@ -435,6 +448,7 @@ export async function startOidcServers({ clients = DEFAULT_CLIENTS, tokenTtlSeco
       apiUrl,
       adminUrl,
       stats: () => ({ ...stats }),
+      discoveryStats: () => ({ ...discoveryStats }),
       reset: resetStats,
       revokeAll: revokeAllAccessTokens,
       close,

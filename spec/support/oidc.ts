@@ -37,6 +37,8 @@ export interface OidcServer {
   /** Admin API base (`http://127.0.0.1:<port>/__admin`); no auth. */
   adminUrl: string;
   stats(): Promise<OidcStats>;
+  /** GETs of `/.well-known/*` (authorization server metadata); zeroed by reset() too. */
+  discoveryStats(): Promise<{ metadataRequests: number }>;
   reset(): Promise<void>;
   /** Destroys every access token issued so far; the API answers 401 to them afterwards. */
   revokeAll(): Promise<void>;
@@ -141,6 +143,7 @@ export async function startOidcServer(opts: StartOidcServerOptions = {}): Promis
   return {
     ...endpoints,
     stats: async () => JSON.parse(await admin('GET', 'stats')) as OidcStats,
+    discoveryStats: async () => JSON.parse(await admin('GET', 'discovery-stats')) as { metadataRequests: number },
     reset: async () => {
       await admin('POST', 'reset');
     },

@@ -1,0 +1,210 @@
+import { generateKeyPairSync, webcrypto, type KeyObject } from 'node:crypto';
+import { inspect } from 'node:util';
+import axios from 'axios';
+import { installClientCredentials, type ClientCredentialsOptions } from '../../lib';
+import type { TokenRequestParts } from '../../lib/client-auth';
+import { clientSecretJwt, privateKeyJwt, JWT_BEARER_ASSERTION_TYPE } from '../../lib/client-auth/jwt';
+import { resolveSigningKey } from '../../lib/client-auth/keys';
+
+const TOKEN_URL = 'https://auth.example.com/oauth/token';
+const ISSUER = 'https://auth.example.com';
+const NOW_MS = 1_800_000_000_123;
+
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const ec256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ec384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+const ed25519 = generateKeyPairSync('ed25519');
+const RSA_PEM = rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+
+function parts(issuer?: string): TokenRequestParts {
+  return { body: new URLSearchParams(), headers: {}, tokenUrl: TOKEN_URL, issuer };
+}
+
+function decode(assertion: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const [header, payload] = assertion
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
+  return { header: header!, payload: payload! };
+}
+
+describe('privateKeyJwt()', () => {
+  it('sends client_assertion_type and an assertion with iss, sub, aud, jti, iat and exp (RFC 7523 §3)', async () => {
+    const request = parts();
+    await privateKeyJwt('svc', resolveSigningKey(RSA_PEM, undefined, 'k1'), 'issuer', () => NOW_MS)(request);
+    expect(request.body.get('client_assertion_type')).toBe(JWT_BEARER_ASSERTION_TYPE);
+    expect(request.body.get('client_id')).toBe('svc');
+    expect(request.headers).toEqual({});
+    const { header, payload } = decode(request.body.get('client_assertion')!);
+    expect(header).toEqual({ alg: 'RS256', kid: 'k1' });
+    expect(payload).toEqual({
+      iss: 'svc',
+      sub: 'svc',
+      aud: TOKEN_URL,
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      iat: 1_800_000_000,
+      exp: 1_800_000_060,
+    });
+  });
+
+  it('uses the issuer as the audience when it is known, unless told to use the token endpoint', async () => {
+    const key = resolveSigningKey(ec256.privateKey, undefined, undefined);
+    const withIssuer = parts(ISSUER);
+    await privateKeyJwt('svc', key, 'issuer')(withIssuer);
+    expect(decode(withIssuer.body.get('client_assertion')!).payload['aud']).toBe(ISSUER);
+    const endpoint = parts(ISSUER);
+    await privateKeyJwt('svc', key, 'tokenEndpoint')(endpoint);
+    expect(decode(endpoint.body.get('client_assertion')!).payload['aud']).toBe(TOKEN_URL);
+  });
+
+  it('signs a new assertion with a fresh jti on every call', async () => {
+    const authenticate = privateKeyJwt('svc', resolveSigningKey(ec256.privateKey, undefined, undefined), 'issuer');
+    const jtis = new Set<unknown>();
+    for (let i = 0; i < 5; i += 1) {
+      const request = parts();
+      await authenticate(request);
+      jtis.add(decode(request.body.get('client_assertion')!).payload['jti']);
+    }
+    expect(jtis.size).toBe(5);
+  });
+
+  it('produces a signature the public key verifies', async () => {
+    const { jwtVerify } = await import('jose');
+    const request = parts(ISSUER);
+    await privateKeyJwt('svc', resolveSigningKey(ed25519.privateKey, undefined, undefined), 'issuer')(request);
+    const { protectedHeader } = await jwtVerify(request.body.get('client_assertion')!, ed25519.publicKey, {
+      issuer: 'svc',
+      subject: 'svc',
+      audience: ISSUER,
+    });
+    expect(protectedHeader.alg).toBe('EdDSA');
+  });
+});
+
+describe('clientSecretJwt()', () => {
+  it('signs HS256 over the client secret and never sends the secret', async () => {
+    const { jwtVerify } = await import('jose');
+    const request = parts();
+    await clientSecretJwt('svc', 'shared-secret-of-32-bytes-or-more!!', 'HS256', 'issuer')(request);
+    expect(request.body.toString()).not.toContain('shared-secret');
+    const assertion = request.body.get('client_assertion')!;
+    expect(decode(assertion).header).toEqual({ alg: 'HS256' });
+    await expect(
+      jwtVerify(assertion, new TextEncoder().encode('shared-secret-of-32-bytes-or-more!!')),
+    ).resolves.toBeDefined();
+  });
+});
+
+describe('resolveSigningKey()', () => {
+  it.each([
+    ['an RSA PEM', RSA_PEM, 'RS256'],
+    ['an RSA KeyObject', rsa.privateKey, 'RS256'],
+    ['a P-256 key', ec256.privateKey, 'ES256'],
+    ['a P-384 JWK', ec384.privateKey.export({ format: 'jwk' }), 'ES384'],
+    ['an Ed25519 key', ed25519.privateKey, 'EdDSA'],
+  ])('defaults the algorithm for %s', (_label, key, alg) => {
+    expect(resolveSigningKey(key, undefined, undefined).alg).toBe(alg);
+  });
+
+  it("takes the algorithm and the kid from the JWK's alg and kid", () => {
+    const jwk = { ...rsa.privateKey.export({ format: 'jwk' }), alg: 'PS256', kid: 'from-jwk' };
+    expect(resolveSigningKey(jwk, undefined, undefined)).toMatchObject({ alg: 'PS256', kid: 'from-jwk' });
+    expect(resolveSigningKey(jwk, undefined, 'override').kid).toBe('override');
+  });
+
+  it('accepts a CryptoKey', async () => {
+    const pair = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+    expect(resolveSigningKey(pair.privateKey, undefined, undefined).alg).toBe('ES256');
+  });
+});
+
+describe('installClientCredentials() client authentication options', () => {
+  const base = { tokenUrl: TOKEN_URL, clientId: 'svc' };
+  const install = (options: Record<string, unknown>) => () =>
+    installClientCredentials(axios.create(), { ...base, ...options } as unknown as ClientCredentialsOptions);
+
+  it.each([
+    [{ clientAuthMethod: 'private_key_jwt' }, '"privateKey" option is required by "private_key_jwt"'],
+    [{ clientAuthMethod: 'client_secret_jwt' }, '"clientSecret" option is required by "client_secret_jwt"'],
+    [{ clientAuthMethod: 'client_secret_post', privateKey: RSA_PEM }, '"clientSecret" option is required by'],
+    [{ clientAuthMethod: 'tls_client_auth' }, '"tls" option is required by "tls_client_auth"'],
+    [{}, '"clientSecret" option is required by "client_secret_basic"; or set "privateKey"'],
+    [{ privateKey: 'not a key' }, '"privateKey" option must be a PKCS#8 PEM string'],
+    [
+      { privateKey: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' },
+      '"privateKey" option could not be read',
+    ],
+    [{ privateKey: ec256.publicKey }, '"privateKey" option must be a private key, not a public key'],
+    [{ privateKey: ec256.publicKey.export({ format: 'jwk' }) }, '"privateKey" option is a public JWK'],
+    [
+      { privateKey: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey },
+      '"privateKey" option must be an RSA key of at least 2048 bits',
+    ],
+    [
+      { privateKey: RSA_PEM, signingAlgorithm: 'ES256' },
+      '"signingAlgorithm" option "ES256" cannot be used with an RSA key',
+    ],
+    [{ privateKey: ec256.privateKey, signingAlgorithm: 'ES384' }, 'cannot be used with a prime256v1 key; use "ES256"'],
+    [
+      { privateKey: { ...ec256.privateKey.export({ format: 'jwk' }), alg: 'ES384' } },
+      '"privateKey" option "ES384" cannot be used with a prime256v1 key',
+    ],
+    [
+      { privateKey: RSA_PEM, clientAuthMethod: 'private_key_jwt', signingAlgorithm: 'HS256' },
+      '"signingAlgorithm" option "HS256" cannot be used with "private_key_jwt"',
+    ],
+    [
+      { clientSecret: 's', clientAuthMethod: 'client_secret_jwt', signingAlgorithm: 'RS256' },
+      '"signingAlgorithm" option must be "HS256"',
+    ],
+    [{ privateKey: RSA_PEM, keyId: '' }, '"keyId" option must be a non-empty string'],
+    [
+      { clientSecret: 's', assertionAudience: 'issuer' },
+      '"assertionAudience" option "issuer" requires the "issuer" option',
+    ],
+    [
+      { clientSecret: 's', assertionAudience: 'both' },
+      '"assertionAudience" option must be "issuer" or "tokenEndpoint"',
+    ],
+    [{ clientSecret: 's', issuer: ISSUER }, '"issuer" option cannot be combined with "tokenUrl"'],
+    [{ clientSecret: 's', tls: { cert: 'x' } }, '"tls" option must have "key"'],
+    [
+      { clientSecret: 's', tls: { cert: 'x', key: 'y' } },
+      '"tls" option holds a certificate, key or passphrase that cannot be used',
+    ],
+  ])('throws a TypeError naming the option for %#', (options, message) => {
+    expect(install(options)).toThrow(TypeError);
+    expect(install(options)).toThrow(message);
+  });
+
+  it('never puts key material in a validation message', () => {
+    const jwk = ec256.privateKey.export({ format: 'jwk' });
+    const attempts = [
+      { privateKey: RSA_PEM.replace('MII', 'XXX') },
+      { privateKey: { ...jwk, alg: 'RS256' } },
+      { privateKey: RSA_PEM, signingAlgorithm: 'ES512' },
+    ];
+    for (const options of attempts) {
+      const error = (() => {
+        try {
+          install(options)();
+        } catch (e) {
+          return e as Error;
+        }
+        throw new Error('expected a TypeError');
+      })();
+      expect(error.message).not.toContain(RSA_PEM.split('\n')[1]!.slice(8, 40));
+      expect(error.message).not.toContain(jwk.d!);
+    }
+  });
+
+  it('keeps the key out of util.inspect and JSON.stringify of the handle', () => {
+    const key: KeyObject = rsa.privateKey;
+    const handle = installClientCredentials(axios.create(), { ...base, privateKey: RSA_PEM });
+    const d = key.export({ format: 'jwk' }).d!;
+    for (const text of [inspect(handle, { depth: 10, showHidden: true }), JSON.stringify(handle)]) {
+      expect(text).not.toContain(d);
+      expect(text).not.toContain('PRIVATE KEY');
+    }
+  });
+});
