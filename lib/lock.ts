@@ -74,3 +74,60 @@ export function lockFor(store: object): KeyedLock {
   }
   return lock;
 }
+
+/** How the token manager uses a store's cross-process lock. Durations in milliseconds. */
+export interface StoreLockTiming {
+  /** How long the store keeps the lock unless released: longer than a token request can take. */
+  ttlMs: number;
+  /** How long a caller that finds the lock taken waits for the holder's token before exchanging on its own. */
+  waitMs: number;
+  /** How often a waiting caller reads the store and tries the lock again. */
+  pollIntervalMs: number;
+}
+
+/**
+ * Cross-process single flight through a store's lock (see `TokenStore.lock`): the holder reads the
+ * store once more and produces a token only if it still finds none; a caller that finds the lock
+ * taken polls the store for the holder's token, trying the lock again on each poll (a holder that
+ * failed released it, a dead one's lock expired), and past `waitMs` produces on its own rather than
+ * hang. A lock that cannot be decided (store unreachable) means producing at once: the lock only
+ * saves exchanges, it never guards correctness.
+ *
+ * @param lock The store's `lock`, bound to the store.
+ * @param readFresh A fresh token from the store, or `undefined`.
+ * @param produce Exchanges a token and writes it to the store.
+ */
+export async function underStoreLock<T>(
+  lock: (key: string, ttlMs: number) => Promise<(() => Promise<void>) | undefined>,
+  key: string,
+  timing: StoreLockTiming,
+  readFresh: () => Promise<T | undefined>,
+  produce: () => Promise<T>,
+): Promise<T> {
+  // A real, monotonic clock: this is a wait on real timers, whatever clock judges token freshness.
+  const deadline = performance.now() + timing.waitMs;
+  for (;;) {
+    let release: (() => Promise<void>) | undefined;
+    try {
+      release = await lock(key, timing.ttlMs);
+    } catch {
+      return produce();
+    }
+    if (release !== undefined) {
+      try {
+        return (await readFresh()) ?? (await produce());
+      } finally {
+        try {
+          await release();
+        } catch {
+          // The lock expires by itself after ttlMs.
+        }
+      }
+    }
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) return produce();
+    await new Promise((resolve) => setTimeout(resolve, Math.min(timing.pollIntervalMs, remaining)));
+    const fresh = await readFresh();
+    if (fresh !== undefined) return fresh;
+  }
+}

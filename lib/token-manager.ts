@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { KeyedLock } from './lock';
+import { underStoreLock, type KeyedLock, type StoreLockTiming } from './lock';
 import type { AccessToken, TokenStore } from './types';
 
 /** What identifies a token: everything that changes which token the token endpoint hands out. */
@@ -51,6 +51,26 @@ export interface TokenManagerOptions {
   exchange: () => Promise<AccessToken>;
   refreshBeforeExpiryMs: number;
   now: () => number;
+  /** How a store with a cross-process lock is used. Default is {@link DEFAULT_STORE_LOCK_TIMING}. */
+  storeLock?: Partial<StoreLockTiming>;
+}
+
+/**
+ * The default use of a store's cross-process lock: it lives 35 seconds, longer than the default
+ * 30-second token request timeout, so a live holder has its answer before the lock can expire; a
+ * caller that finds it taken polls every 50 milliseconds and waits as long as the lock lives (by
+ * then a live holder has answered and a dead holder's lock has expired and been taken over).
+ */
+export const DEFAULT_STORE_LOCK_TIMING: Readonly<StoreLockTiming> = Object.freeze({
+  ttlMs: 35_000,
+  waitMs: 35_000,
+  pollIntervalMs: 50,
+});
+
+type LockingStore = TokenStore & Required<Pick<TokenStore, 'lock'>>;
+
+function hasLock(store: TokenStore): store is LockingStore {
+  return typeof store.lock === 'function';
 }
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
@@ -63,9 +83,11 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
  */
 export class TokenManager {
   readonly #options: TokenManagerOptions;
+  readonly #storeLock: StoreLockTiming;
 
   constructor(options: TokenManagerOptions) {
     this.#options = options;
+    this.#storeLock = { ...DEFAULT_STORE_LOCK_TIMING, ...options.storeLock };
   }
 
   isFresh(token: AccessToken | undefined): token is AccessToken {
@@ -111,24 +133,45 @@ export class TokenManager {
     });
   }
 
+  /**
+   * One exchange per key at a time in this process (single flight under the key's lock) and, with
+   * a store that has a cross-process lock, one per key across every process sharing the store.
+   */
   #renew(): Promise<AccessToken> {
     const { store, key, lock } = this.#options;
     return lock.singleFlight(key, async () => {
       // Another installation sharing this store may have renewed while we queued for the lock.
-      let current: AccessToken | undefined;
-      try {
-        current = await store.get(key);
-      } catch {
-        current = undefined;
-      }
-      if (this.isFresh(current)) return current;
-      const token = await this.#options.exchange();
-      try {
-        await store.set(key, token, token.expiresAt - this.#options.now());
-      } catch {
-        // Fail open: the caller still gets its token; the next caller exchanges again.
-      }
-      return token;
+      const current = await this.#readFresh();
+      if (current !== undefined) return current;
+      if (!hasLock(store)) return this.#exchangeAndStore();
+      return underStoreLock(
+        (lockKey, ttlMs) => store.lock(lockKey, ttlMs),
+        key,
+        this.#storeLock,
+        () => this.#readFresh(),
+        () => this.#exchangeAndStore(),
+      );
     });
+  }
+
+  async #readFresh(): Promise<AccessToken | undefined> {
+    let current: AccessToken | undefined;
+    try {
+      current = await this.#options.store.get(this.#options.key);
+    } catch {
+      return undefined;
+    }
+    return this.isFresh(current) ? current : undefined;
+  }
+
+  async #exchangeAndStore(): Promise<AccessToken> {
+    const { store, key, now } = this.#options;
+    const token = await this.#options.exchange();
+    try {
+      await store.set(key, token, token.expiresAt - now());
+    } catch {
+      // Fail open: the caller still gets its token; the next caller exchanges again.
+    }
+    return token;
   }
 }

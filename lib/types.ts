@@ -20,7 +20,12 @@ export interface AccessToken {
  * keyed by a digest of everything that changes which token you get, never by a secret.
  *
  * Every method may answer synchronously or with a promise. A store that answers `get`
- * synchronously keeps the warm path free of promise hops.
+ * synchronously keeps the warm path free of promise hops. A store that fails should throw or
+ * reject: the caller then carries on without it (fail open), so a broken store costs token
+ * exchanges, never API calls.
+ *
+ * A store shared by several processes (see `RedisTokenStore` in `axios-client-credentials/redis`)
+ * also implements {@link TokenStore.lock}, so that the processes make one exchange between them.
  */
 export interface TokenStore {
   /** The token stored under `key`, or `undefined`. Expired entries may be returned; freshness is the caller's business. */
@@ -33,6 +38,30 @@ export interface TokenStore {
    * entry was deleted.
    */
   delete(key: string, accessToken?: string): boolean | Promise<boolean>;
+  /**
+   * Optional: a lock on `key` shared by every process that uses the store, so a fleet makes one
+   * token exchange instead of one per process. The token manager calls it inside its in-process
+   * single flight, only after reading the store and finding no fresh token.
+   *
+   * - Answers a release function when this caller now holds the lock. The caller reads the store
+   *   once more, exchanges only if it still finds no fresh token, writes the store, then releases.
+   * - Answers `undefined` when another holder has the lock: the caller polls `get` until a fresh
+   *   token appears, trying the lock again on each poll, and past a bound exchanges on its own.
+   * - Throws or rejects when the lock cannot be decided (store unreachable): the caller exchanges
+   *   on its own.
+   *
+   * The lock must expire by itself after `ttlMs` milliseconds, so a holder that dies frees it; the
+   * caller asks for longer than its token request can take. The lock only saves exchanges, it never
+   * guards correctness: two holders at once cost one extra exchange, nothing else.
+   *
+   * A store that keeps a copy in front of the shared state must let the `get` calls that follow a
+   * `lock` call (granted or not) see what other processes wrote: the caller asks for the lock only
+   * because the token it read was not fresh enough. A store used by one process needs no lock.
+   *
+   * @param key The store key, as for `get`.
+   * @param ttlMs How long the lock lives unless released, in milliseconds.
+   */
+  lock?(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
 }
 
 /** What {@link installClientCredentials} returns. */

@@ -166,3 +166,112 @@ describe('TokenManager', () => {
     await expect(h.manager.invalidate('t1')).resolves.toBeUndefined();
   });
 });
+
+describe('TokenManager with a store lock (TokenStore.lock)', () => {
+  /** A store shared by "processes" (managers with their own KeyedLock), with a lock as Redis would hold it. */
+  function sharedStore(lockImpl?: TokenStore['lock']) {
+    const store: TokenStore & { attempts: number; releases: number; holders: Set<string> } = Object.assign(
+      new MemoryTokenStore(),
+      { attempts: 0, releases: 0, holders: new Set<string>() },
+    );
+    store.lock =
+      lockImpl ??
+      (async (key: string) => {
+        store.attempts += 1;
+        if (store.holders.has(key)) return undefined;
+        store.holders.add(key);
+        return async () => {
+          store.releases += 1;
+          store.holders.delete(key);
+        };
+      });
+    return store;
+  }
+
+  function member(store: TokenStore, exchange: () => Promise<AccessToken>, waitMs = 2_000) {
+    return new TokenManager({
+      key: 'k',
+      store,
+      lock: new KeyedLock(),
+      exchange,
+      refreshBeforeExpiryMs: 0,
+      now: Date.now,
+      storeLock: { ttlMs: 10_000, waitMs, pollIntervalMs: 5 },
+    });
+  }
+
+  function endpoint(delayMs = 20) {
+    let count = 0;
+    const exchange = async (): Promise<AccessToken> => {
+      count += 1;
+      const accessToken = `t${count}`;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return { accessToken, tokenType: 'Bearer', issuedAt: Date.now(), expiresAt: Date.now() + 60_000 };
+    };
+    return { exchange, count: () => count };
+  }
+
+  it('makes one exchange for two processes, and releases the lock once', async () => {
+    const store = sharedStore();
+    const { exchange, count } = endpoint();
+    const [a, b] = [member(store, exchange), member(store, exchange)];
+    const tokens = await Promise.all(
+      [...Array(10).fill(a), ...Array(10).fill(b)].map((m: TokenManager) => m.acquire()),
+    );
+    expect(count()).toBe(1);
+    expect(new Set(tokens.map((t) => t.accessToken))).toEqual(new Set(['t1']));
+    expect(store.releases).toBe(1);
+    expect(store.holders.size).toBe(0);
+  });
+
+  it('takes no lock on the warm path', async () => {
+    const store = sharedStore();
+    const manager = member(store, endpoint().exchange);
+    await manager.acquire();
+    const attempts = store.attempts;
+    expect(manager.acquire()).not.toBeInstanceOf(Promise);
+    expect(store.attempts).toBe(attempts);
+  });
+
+  it('exchanges on its own past the wait bound when the lock stays taken', async () => {
+    const store = sharedStore();
+    store.holders.add('k'); // a holder that never writes a token nor releases
+    const { exchange, count } = endpoint();
+    expect((await member(store, exchange, 50).acquire()).accessToken).toBe('t1');
+    expect(count()).toBe(1);
+    expect(store.attempts).toBeGreaterThan(1);
+  });
+
+  it('exchanges at once when the lock cannot be decided', async () => {
+    let attempts = 0;
+    const store = sharedStore(async () => {
+      attempts += 1;
+      throw new Error('store unreachable');
+    });
+    const { exchange, count } = endpoint();
+    expect((await member(store, exchange).acquire()).accessToken).toBe('t1');
+    expect({ attempts, exchanges: count() }).toEqual({ attempts: 1, exchanges: 1 });
+  });
+
+  it('releases the lock when the exchange fails, and a waiting process takes over', async () => {
+    const store = sharedStore();
+    let calls = 0;
+    const failure = new Error('endpoint down');
+    const { exchange } = endpoint();
+    const flaky = async (): Promise<AccessToken> => {
+      calls += 1;
+      if (calls === 1) {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        throw failure;
+      }
+      return exchange();
+    };
+    const [a, b] = [member(store, flaky), member(store, flaky)];
+    const first = Promise.resolve(a.acquire()).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a holds the lock
+    const second = await b.acquire();
+    expect(await first).toBe(failure);
+    expect(second.accessToken).toBe('t1');
+    expect({ calls, releases: store.releases, held: store.holders.size }).toEqual({ calls: 2, releases: 2, held: 0 });
+  });
+});

@@ -1,0 +1,75 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { RedisTokenStoreEvent } from './redis-call';
+import { parseEncryptionKey } from './redis-codec';
+
+/** Options of {@link RedisTokenStore}. */
+export interface RedisTokenStoreOptions {
+  /** Put before every key, after the client's own `keyPrefix` if it has one. Default is `''`. */
+  keyPrefix?: string;
+  /**
+   * Seal stored tokens with AES-256-GCM under this key: 32 bytes, as a `Buffer` or a base64
+   * string (`openssl rand -base64 32`). Every process sharing the tokens needs the same key; a
+   * value that fails to open (another key, tampered, or written in the clear) is treated as absent.
+   * Default is none: tokens are stored in the clear.
+   */
+  encryptionKey?: string | Uint8Array;
+  /**
+   * How long to wait for Redis before going on without it for that call, in milliseconds.
+   * Default is 300.
+   */
+  operationTimeoutMs?: number;
+  /**
+   * How long this process answers from its own copy of a token read from or written to Redis
+   * before reading Redis again, in milliseconds. Within it a request costs no Redis round trip.
+   * Default is 1000 (1 second). 0 reads Redis on every request.
+   */
+  localCacheMs?: number;
+  /**
+   * Called when Redis failed, answered too late, or held a value that could not be read; the
+   * call went on without Redis. Events carry no token, key or secret. Default is none.
+   */
+  onError?: (event: RedisTokenStoreEvent) => void;
+}
+
+const OPTION_NAMES = new Set(['keyPrefix', 'encryptionKey', 'operationTimeoutMs', 'localCacheMs', 'onError']);
+
+/** The options with their defaults; the encryption key as its 32 bytes. */
+interface ResolvedRedisOptions {
+  keyPrefix: string;
+  encryptionKey: Buffer | undefined;
+  operationTimeoutMs: number;
+  localCacheMs: number;
+  onError: ((event: RedisTokenStoreEvent) => void) | undefined;
+}
+
+/**
+ * Checks the client and every option and fills in the defaults.
+ *
+ * @throws {TypeError} When the client or an option is invalid (the message names it, never a value).
+ */
+export function resolveOptions(client: Redis | Cluster, options: RedisTokenStoreOptions): ResolvedRedisOptions {
+  const methods = ['get', 'set', 'del', 'eval'] as const;
+  if (typeof client !== 'object' || client === null || methods.some((m) => typeof client[m] !== 'function')) {
+    throw new TypeError('"client" must be an ioredis client');
+  }
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) throw new TypeError(`"${name}" is not a RedisTokenStore option`);
+  }
+  const { keyPrefix = '', encryptionKey, operationTimeoutMs = 300, localCacheMs = 1000, onError } = options;
+  if (typeof keyPrefix !== 'string') throw new TypeError('"keyPrefix" option must be a string');
+  if (!(Number.isFinite(operationTimeoutMs) && operationTimeoutMs > 0)) {
+    throw new TypeError('"operationTimeoutMs" option must be a positive number of milliseconds');
+  }
+  if (!(Number.isFinite(localCacheMs) && localCacheMs >= 0)) {
+    throw new TypeError('"localCacheMs" option must be a number of milliseconds, at least 0');
+  }
+  if (onError !== undefined && typeof onError !== 'function')
+    throw new TypeError('"onError" option must be a function');
+  return {
+    keyPrefix,
+    encryptionKey: encryptionKey === undefined ? undefined : parseEncryptionKey(encryptionKey),
+    operationTimeoutMs,
+    localCacheMs,
+    onError,
+  };
+}

@@ -1,0 +1,400 @@
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import Redis from 'ioredis';
+import { RedisTokenStore, type RedisTokenStoreEvent, type RedisTokenStoreOptions } from '../../lib/stores/redis';
+import { KeyedLock } from '../../lib/lock';
+import { TokenManager } from '../../lib/token-manager';
+import type { AccessToken } from '../../lib/types';
+import { blackHole, cleanUp, closedPort, connect, describeWithRedis, dump, uniquePrefix } from '../support/redis';
+
+const KEY = 'axios-client-credentials:test-key';
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const token = (accessToken: string, lifetimeMs = 60_000): AccessToken =>
+  Object.freeze({ accessToken, tokenType: 'Bearer', issuedAt: Date.now(), expiresAt: Date.now() + lifetimeMs });
+
+describe('RedisTokenStore options', () => {
+  const client = { get() {}, set() {}, del() {}, eval() {} } as unknown as Redis;
+
+  it('refuses a client that is not an ioredis client', () => {
+    expect(() => new RedisTokenStore({} as Redis)).toThrow(new TypeError('"client" must be an ioredis client'));
+  });
+
+  it('refuses an encryption key that is not 32 bytes, without showing it', () => {
+    const short = randomBytes(16).toString('base64');
+    let error: Error | undefined;
+    try {
+      new RedisTokenStore(client, { encryptionKey: short });
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error).toEqual(new TypeError('"encryptionKey" option must be 32 bytes, as a Buffer or a base64 string'));
+    expect(error?.message).not.toContain(short);
+    expect(() => new RedisTokenStore(client, { encryptionKey: 'not base64 at all!' })).toThrow(TypeError);
+  });
+
+  it('accepts a 32-byte key as a Buffer or a base64 string', () => {
+    const key = randomBytes(32);
+    expect(() => new RedisTokenStore(client, { encryptionKey: key })).not.toThrow();
+    expect(() => new RedisTokenStore(client, { encryptionKey: key.toString('base64') })).not.toThrow();
+  });
+
+  it('refuses unknown options, so a typo never turns encryption off', () => {
+    const options = { encryptionkey: 'x' } as RedisTokenStoreOptions;
+    expect(() => new RedisTokenStore(client, options)).toThrow(
+      new TypeError('"encryptionkey" is not a RedisTokenStore option'),
+    );
+  });
+
+  it.each([
+    ['operationTimeoutMs', { operationTimeoutMs: 0 }],
+    ['localCacheMs', { localCacheMs: -1 }],
+    ['keyPrefix', { keyPrefix: 1 }],
+    ['onError', { onError: 'log' }],
+  ])('names %s when it is invalid', (name, options) => {
+    expect(() => new RedisTokenStore(client, options as RedisTokenStoreOptions)).toThrow(`"${name}" option`);
+  });
+
+  it('shows no secret in util.inspect or JSON.stringify', async () => {
+    const encryptionKey = randomBytes(32).toString('base64');
+    const store = new RedisTokenStore(client, { keyPrefix: 'billing:', encryptionKey, localCacheMs: 60_000 });
+    await store.set(KEY, token('secret-access-token'), 0);
+    for (const shown of [inspect(store, { showHidden: true, depth: 10 }), JSON.stringify(store)]) {
+      expect(shown).not.toContain('secret-access-token');
+      expect(shown).not.toContain(encryptionKey);
+      expect(shown).toContain('billing:');
+    }
+    expect(JSON.parse(JSON.stringify(store))).toEqual({ keyPrefix: 'billing:', encrypted: true });
+  });
+});
+
+describeWithRedis('RedisTokenStore against Redis', () => {
+  let redis: Redis;
+  let prefix: string;
+  const clients: Redis[] = [];
+  const make = (options: RedisTokenStoreOptions = {}, client: Redis = redis) =>
+    new RedisTokenStore(client, { keyPrefix: prefix, ...options });
+
+  beforeAll(async () => {
+    redis = connect();
+    expect(await redis.ping()).toBe('PONG');
+  });
+
+  beforeEach(() => {
+    prefix = uniquePrefix('store');
+  });
+
+  afterEach(async () => {
+    await cleanUp(redis, prefix);
+    for (const client of clients.splice(0)) client.disconnect();
+  });
+
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('answers undefined for an absent key', async () => {
+    expect(await make().get(KEY)).toBeUndefined();
+  });
+
+  it('shares a token with another process and answers it synchronously afterwards', async () => {
+    const writer = make();
+    const reader = make();
+    const written = token('shared-1');
+    await writer.set(KEY, written, 60_000);
+    expect(writer.get(KEY)).toBe(written);
+    const first = reader.get(KEY);
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toEqual(written);
+    expect(reader.get(KEY)).toEqual(written);
+  });
+
+  it('makes no Redis round trip while the local copy is fresh, and reads Redis once it is not', async () => {
+    const store = make({ localCacheMs: 200 });
+    await make().set(KEY, token('t'), 60_000);
+    const gets = jest.spyOn(redis, 'get');
+    try {
+      await Promise.all(Array.from({ length: 10 }, () => store.get(KEY)));
+      expect(gets).toHaveBeenCalledTimes(1);
+      for (let i = 0; i < 100; i += 1) expect(store.get(KEY)).not.toBeInstanceOf(Promise);
+      expect(gets).toHaveBeenCalledTimes(1);
+      await tick(250);
+      expect(await store.get(KEY)).toMatchObject({ accessToken: 't' });
+      expect(gets).toHaveBeenCalledTimes(2);
+    } finally {
+      gets.mockRestore();
+    }
+  });
+
+  it('keeps the same object for an unchanged token across refreshes', async () => {
+    const store = make({ localCacheMs: 0 });
+    await make().set(KEY, token('same'), 60_000);
+    const first = await store.get(KEY);
+    expect(await store.get(KEY)).toBe(first);
+  });
+
+  it('sets the Redis TTL to the time the token has left, with a format version', async () => {
+    await make().set(KEY, token('ttl'), 10_000);
+    const ttl = await redis.pttl(prefix + KEY);
+    expect(ttl).toBeGreaterThan(8_000);
+    expect(ttl).toBeLessThanOrEqual(10_000);
+    expect(await redis.get(prefix + KEY)).toMatch(/^v1:[A-Za-z0-9_-]{22}:p:\{/);
+  });
+
+  it('writes nothing to Redis for a token with no time left', async () => {
+    await make().set(KEY, token('expired'), 0);
+    expect([...(await dump(redis, prefix)).keys()]).toEqual([]);
+  });
+
+  it('deletes with compare-and-delete only while Redis holds the rejected token', async () => {
+    const store = make();
+    await store.set(KEY, token('current'), 60_000);
+    expect(await make().delete(KEY, 'older')).toBe(false);
+    expect(await redis.exists(prefix + KEY)).toBe(1);
+    expect(await make().delete(KEY, 'current')).toBe(true);
+    expect(await redis.exists(prefix + KEY)).toBe(0);
+  });
+
+  it('never evicts a newer token another process wrote, and drops its own stale copy', async () => {
+    const podA = make({ localCacheMs: 60_000 });
+    const podB = make();
+    await podA.set(KEY, token('t1'), 60_000);
+    await podB.set(KEY, token('t2'), 60_000);
+    expect(podA.get(KEY)).toMatchObject({ accessToken: 't1' }); // its local copy
+    expect(await podA.delete(KEY, 't1')).toBe(false);
+    expect(await podA.get(KEY)).toMatchObject({ accessToken: 't2' });
+    expect(await redis.exists(prefix + KEY)).toBe(1);
+  });
+
+  it('deletes unconditionally without a token', async () => {
+    const store = make();
+    await store.set(KEY, token('any'), 60_000);
+    expect(await store.delete(KEY)).toBe(true);
+    expect(await store.get(KEY)).toBeUndefined();
+  });
+
+  describe('encryption', () => {
+    const encryptionKey = randomBytes(32);
+
+    it('stores no plaintext token and reads it back with the same key', async () => {
+      const accessToken = `eyJ-secret-${randomBytes(8).toString('hex')}`;
+      await make({ encryptionKey }).set(KEY, { ...token(accessToken), scope: 'invoices:read' }, 60_000);
+      const raw = (await redis.get(prefix + KEY))!;
+      expect(raw).toMatch(/^v1:[A-Za-z0-9_-]{22}:s:[A-Za-z0-9_-]+$/);
+      expect(raw).not.toContain(accessToken);
+      expect(raw).not.toContain('invoices');
+      expect(Buffer.from(raw.split(':')[3]!, 'base64url').toString('latin1')).not.toContain(accessToken);
+      expect(await make({ encryptionKey: encryptionKey.toString('base64') }).get(KEY)).toMatchObject({
+        accessToken,
+        scope: 'invoices:read',
+      });
+    });
+
+    it('compare-and-deletes a sealed token', async () => {
+      await make({ encryptionKey }).set(KEY, token('sealed'), 60_000);
+      expect(await make({ encryptionKey }).delete(KEY, 'other')).toBe(false);
+      expect(await make({ encryptionKey }).delete(KEY, 'sealed')).toBe(true);
+    });
+
+    it.each([
+      ['another key', { encryptionKey: randomBytes(32) }],
+      ['no key', {}],
+    ])('treats a sealed value as absent with %s, and says so', async (_name, options) => {
+      await make({ encryptionKey }).set(KEY, token('sealed'), 60_000);
+      const events: RedisTokenStoreEvent[] = [];
+      expect(await make({ ...options, onError: (e) => events.push(e) }).get(KEY)).toBeUndefined();
+      expect(events).toEqual([
+        {
+          operation: 'get',
+          reason: 'unreadable',
+          error: { name: 'UnreadableValueError', message: 'stored value could not be read; treated as absent' },
+        },
+      ]);
+    });
+
+    it('treats a value in the clear as absent when a key is set', async () => {
+      await make().set(KEY, token('clear'), 60_000);
+      expect(await make({ encryptionKey }).get(KEY)).toBeUndefined();
+    });
+
+    it('refuses a sealed value copied under another key', async () => {
+      await make({ encryptionKey }).set(KEY, token('sealed'), 60_000);
+      await redis.set(`${prefix}${KEY}-copy`, (await redis.get(prefix + KEY))!);
+      expect(await make({ encryptionKey }).get(`${KEY}-copy`)).toBeUndefined();
+    });
+  });
+
+  it.each([
+    ['corrupt value', 'not a token at all'],
+    ['value of another format version', `v2:${'A'.repeat(22)}:p:{}`],
+    ['truncated value', `v1:${'A'.repeat(22)}:p:{"accessToken":`],
+    [
+      'value whose fingerprint is of another token',
+      `v1:${'A'.repeat(22)}:p:${JSON.stringify({ accessToken: 'x', tokenType: 'Bearer', expiresAt: 1, issuedAt: 0 })}`,
+    ],
+  ])('treats a %s as absent', async (_name, value) => {
+    await redis.set(prefix + KEY, value);
+    expect(await make().get(KEY)).toBeUndefined();
+  });
+
+  describe('lock', () => {
+    it('is granted to one holder at a time and freed by release', async () => {
+      const [a, b] = [make(), make()];
+      const release = await a.lock(KEY, 5_000);
+      expect(release).toBeInstanceOf(Function);
+      expect(await b.lock(KEY, 5_000)).toBeUndefined();
+      await release!();
+      const again = await b.lock(KEY, 5_000);
+      expect(again).toBeInstanceOf(Function);
+      await again!();
+      expect(await redis.exists(`${prefix}${KEY}:lock`)).toBe(0);
+    });
+
+    it('expires by itself when the holder never releases it, and a late release frees nothing', async () => {
+      const [deadHolder, next] = [make(), make()];
+      const stale = await deadHolder.lock(KEY, 100);
+      expect(stale).toBeInstanceOf(Function);
+      await tick(200);
+      const release = await next.lock(KEY, 5_000);
+      expect(release).toBeInstanceOf(Function);
+      await stale!();
+      expect(await redis.exists(`${prefix}${KEY}:lock`)).toBe(1);
+      await release!();
+    });
+
+    it('makes the reads that follow see what other processes wrote', async () => {
+      const store = make({ localCacheMs: 60_000 });
+      await store.set(KEY, token('old'), 60_000);
+      await make().set(KEY, token('renewed'), 60_000);
+      expect(store.get(KEY)).toMatchObject({ accessToken: 'old' });
+      const release = await store.lock(KEY, 5_000);
+      expect(await store.get(KEY)).toMatchObject({ accessToken: 'renewed' });
+      expect(store.get(KEY)).toMatchObject({ accessToken: 'renewed' }); // trusted again, synchronously
+      await release!();
+    });
+  });
+
+  describe('with TokenManager', () => {
+    function member(store: RedisTokenStore, exchange: () => Promise<AccessToken>) {
+      return new TokenManager({
+        key: KEY,
+        store,
+        lock: new KeyedLock(),
+        exchange,
+        refreshBeforeExpiryMs: 0,
+        now: Date.now,
+        storeLock: { ttlMs: 5_000, waitMs: 10_000, pollIntervalMs: 20 },
+      });
+    }
+    const counting = () => {
+      let count = 0;
+      const exchange = async () => {
+        count += 1;
+        await tick(50);
+        return token(`t${count}`);
+      };
+      return { exchange, count: () => count };
+    };
+
+    it('makes one exchange for processes with their own stores on one Redis', async () => {
+      const { exchange, count } = counting();
+      const members = Array.from({ length: 4 }, () => member(make(), exchange));
+      const tokens = await Promise.all(members.flatMap((m) => Array.from({ length: 25 }, () => m.acquire())));
+      expect(count()).toBe(1);
+      expect(new Set(tokens.map((t) => t.accessToken))).toEqual(new Set(['t1']));
+      expect(await redis.exists(`${prefix}${KEY}:lock`)).toBe(0);
+    });
+
+    it('takes over the lock of a holder that died once it expires, with one exchange', async () => {
+      expect(await make().lock(KEY, 300)).toBeInstanceOf(Function); // never released
+      const { exchange, count } = counting();
+      expect((await member(make(), exchange).acquire()).accessToken).toBe('t1');
+      expect(count()).toBe(1);
+    });
+  });
+
+  describe('fail open', () => {
+    async function deadClient(): Promise<Redis> {
+      const client = new Redis({
+        host: '127.0.0.1',
+        port: await closedPort(),
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        retryStrategy: () => 1_000,
+      });
+      client.on('error', () => {});
+      clients.push(client);
+      return client;
+    }
+
+    it('with Redis unreachable, reads nothing, keeps writes locally and refuses the lock, saying why', async () => {
+      const events: RedisTokenStoreEvent[] = [];
+      const store = make({ onError: (e) => events.push(e) }, await deadClient());
+      expect(await store.get(KEY)).toBeUndefined();
+      await expect(store.set(KEY, token('local-only'), 60_000)).resolves.toBeUndefined();
+      expect(store.get(KEY)).toMatchObject({ accessToken: 'local-only' });
+      await expect(store.lock(KEY, 5_000)).rejects.toThrow('redis "lock" failed');
+      expect(await store.delete(KEY, 'local-only')).toBe(true);
+      expect(events.map((e) => `${e.operation} ${e.reason}`)).toEqual([
+        'get error',
+        'set error',
+        'lock error',
+        'delete error',
+      ]);
+      expect(JSON.stringify(events)).not.toContain('local-only');
+      expect(Object.keys(events[0]!.error)).toEqual(['name', 'message']);
+    });
+
+    it('answers a slow Redis after operationTimeoutMs without it', async () => {
+      const hole = await blackHole();
+      const client = new Redis({
+        host: '127.0.0.1',
+        port: hole.port,
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+      });
+      client.on('error', () => {});
+      try {
+        const events: RedisTokenStoreEvent[] = [];
+        const store = make({ operationTimeoutMs: 100, onError: (e) => events.push(e) }, client);
+        expect(await store.get(KEY)).toBeUndefined();
+        await expect(store.lock(KEY, 5_000)).rejects.toThrow('no answer within 100 ms');
+        await store.set(KEY, token('slow'), 60_000);
+        expect(store.get(KEY)).toMatchObject({ accessToken: 'slow' });
+        const timeout = { name: 'TimeoutError', message: 'no answer within 100 ms' };
+        expect(events).toEqual([
+          { operation: 'get', reason: 'timeout', error: timeout },
+          { operation: 'lock', reason: 'timeout', error: timeout },
+          { operation: 'set', reason: 'timeout', error: timeout },
+        ]);
+      } finally {
+        client.disconnect();
+        await hole.close();
+      }
+    });
+
+    it('keeps answering from the local copy when Redis goes away, and spares it until the next refresh', async () => {
+      const client = connect();
+      const events: RedisTokenStoreEvent[] = [];
+      const store = make({ localCacheMs: 50, onError: (e) => events.push(e) }, client);
+      await store.set(KEY, token('kept'), 60_000);
+      await client.quit();
+      await tick(80);
+      expect(await store.get(KEY)).toMatchObject({ accessToken: 'kept' });
+      expect(store.get(KEY)).toMatchObject({ accessToken: 'kept' }); // synchronous again until the next refresh
+      expect(events.map((e) => `${e.operation} ${e.reason}`)).toEqual(['get error']);
+    });
+
+    it('survives a listener that throws', async () => {
+      const store = make(
+        {
+          onError: () => {
+            throw new Error('listener bug');
+          },
+        },
+        await deadClient(),
+      );
+      expect(await store.get(KEY)).toBeUndefined();
+    });
+  });
+});

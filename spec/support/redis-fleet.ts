@@ -1,0 +1,121 @@
+// Starts a fleet of Node processes running spec/fixtures/fleet-member.ts, for
+// spec/integration/fleet.spec.ts and bench/fleet.ts.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { RedisTokenStoreEvent } from '../../lib/stores/redis';
+
+const ROOT = path.join(__dirname, '..', '..');
+const FIXTURE = 'spec/fixtures/fleet-member.ts';
+
+/** What one process printed after a burst. */
+export interface BurstResult {
+  ok: number;
+  failed: number;
+  /** The distinct access tokens the API saw from this process. */
+  tokens: string[];
+  elapsedMs: number;
+  firstFailure?: string;
+  /** The store's onError events during the burst. */
+  events: RedisTokenStoreEvent[];
+}
+
+export interface Fleet {
+  /** Sends "burst" to every process at once; answers each one's result, in process order. */
+  burst(): Promise<BurstResult[]>;
+  /** Asks every process to exit and waits for it; kills what has not exited after `graceMs`. */
+  close(graceMs?: number): Promise<Array<number | string>>;
+}
+
+interface Member {
+  child: ChildProcessWithoutNullStreams;
+  next(): Promise<Record<string, unknown>>;
+  output: () => string;
+}
+
+function startMember(env: Record<string, string>, timeoutMs: number): Member {
+  // `--import tsx` runs the script in this one process (the tsx CLI would fork a grandchild that a kill misses).
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const queue: Array<Record<string, unknown>> = [];
+  const waiting: Array<(line: Record<string, unknown>) => void> = [];
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      parsed = { type: 'noise', line };
+    }
+    if (parsed['type'] === 'noise') return;
+    const resolve = waiting.shift();
+    if (resolve) resolve(parsed);
+    else queue.push(parsed);
+  });
+  const next = (): Promise<Record<string, unknown>> => {
+    const queued = queue.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`fleet member ${child.pid} said nothing for ${timeoutMs} ms; stderr: ${stderr}`)),
+        timeoutMs,
+      );
+      const onExit = (code: number | null): void => {
+        clearTimeout(timer);
+        reject(new Error(`fleet member ${child.pid} exited (${code}); stderr: ${stderr}`));
+      };
+      child.once('exit', onExit);
+      waiting.push((line) => {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        resolve(line);
+      });
+    });
+  };
+  return { child, next, output: () => stderr };
+}
+
+/**
+ * Starts `size` processes with `env` and waits until each has said it is ready.
+ *
+ * @param timeoutMs How long any one process may stay silent, in milliseconds. Default is 30000.
+ */
+export async function startFleet(size: number, env: Record<string, string>, timeoutMs = 30_000): Promise<Fleet> {
+  const members = Array.from({ length: size }, () => startMember(env, timeoutMs));
+  const close = async (graceMs = 10_000): Promise<Array<number | string>> =>
+    Promise.all(
+      members.map(
+        ({ child }) =>
+          new Promise<number | string>((resolve) => {
+            if (child.exitCode !== null) return resolve(child.exitCode);
+            const timer = setTimeout(() => {
+              child.kill('SIGKILL');
+              resolve(`killed: still running ${graceMs} ms after "exit"`);
+            }, graceMs);
+            child.once('exit', (code) => {
+              clearTimeout(timer);
+              resolve(code ?? -1);
+            });
+            child.stdin.end('exit\n');
+          }),
+      ),
+    );
+  try {
+    await Promise.all(members.map((member) => member.next()));
+  } catch (error) {
+    await close(0);
+    throw error;
+  }
+  return {
+    burst: async () => {
+      for (const { child } of members) child.stdin.write('burst\n');
+      const lines = await Promise.all(members.map((member) => member.next()));
+      return lines.map((line) => line as unknown as BurstResult);
+    },
+    close,
+  };
+}
