@@ -1,0 +1,169 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import axios from 'axios';
+import type { RecipeEnv } from '../../examples/recipes/env';
+import { main as legacyDefaultAxios } from '../../examples/recipes/legacy-default-axios';
+import { main as nestjsHttpService } from '../../examples/recipes/nestjs-http-service';
+import { main as oneInstancePerApi } from '../../examples/recipes/one-instance-per-api';
+import { main as testingYourCode } from '../../examples/recipes/testing-your-code';
+import { main as withAxiosRetry } from '../../examples/recipes/with-axios-retry';
+import {
+  json,
+  startApiServer,
+  startLoopbackServer,
+  startTokenServer,
+  type LoopbackServer,
+  type SeenRequest,
+} from '../support/loopback';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+type TokenServer = Awaited<ReturnType<typeof startTokenServer>>;
+
+interface Servers {
+  tokens: TokenServer;
+  billing: LoopbackServer;
+  reports: LoopbackServer;
+  elsewhere: LoopbackServer;
+  env: RecipeEnv;
+}
+
+let servers: Servers;
+
+beforeEach(async () => {
+  const tokens = await startTokenServer();
+  const accepts = (token: string): boolean => tokens.issued.includes(token);
+  const [billing, reports, elsewhere] = await Promise.all([
+    startApiServer(accepts),
+    startApiServer(accepts),
+    startLoopbackServer((_request, response) => json(response, 200, { received: true })),
+  ]);
+  servers = {
+    tokens,
+    billing,
+    reports,
+    elsewhere,
+    env: {
+      tokenUrl: tokens.tokenUrl,
+      clientId: 'recipe-client',
+      clientSecret: 'recipe-secret',
+      billingUrl: billing.origin,
+      reportsUrl: reports.origin,
+      elsewhereUrl: elsewhere.origin,
+    },
+  };
+});
+
+afterEach(async () => {
+  await Promise.all([servers.tokens, servers.billing, servers.reports, servers.elsewhere].map((s) => s.close()));
+});
+
+const scopeOf = (request: SeenRequest): string | null => new URLSearchParams(request.body).get('scope');
+const authorizations = (server: LoopbackServer): Array<string | undefined> =>
+  server.requests.map((request) => request.headers.authorization);
+
+describe('examples/recipes/one-instance-per-api.ts', () => {
+  it('gets one token per scope set and shares it between instances with equal settings', async () => {
+    const { tokens, billing, reports, env } = servers;
+
+    await expect(oneInstancePerApi(env)).resolves.toEqual({ statuses: [200, 200, 200] });
+
+    expect(tokens.requests.map(scopeOf).sort()).toEqual(['invoices:read invoices:write', 'reports:read']);
+    // The token server issues in the order it receives requests.
+    const tokenFor = (scope: string): string =>
+      `Bearer ${tokens.issued[tokens.requests.findIndex((r) => scopeOf(r) === scope)]}`;
+    expect(authorizations(billing)).toEqual([
+      tokenFor('invoices:read invoices:write'),
+      tokenFor('invoices:read invoices:write'),
+    ]);
+    expect(authorizations(reports)).toEqual([tokenFor('reports:read')]);
+    expect(billing.requests.map((r) => r.url).sort()).toEqual(['/audit', '/invoices']);
+  });
+
+  it('runs on its own as a child process with the environment variables', async () => {
+    const { tokens, env } = servers;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/recipes/one-instance-per-api.ts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env['PATH'],
+        TOKEN_URL: env.tokenUrl,
+        CLIENT_ID: env.clientId,
+        CLIENT_SECRET: env.clientSecret,
+        BILLING_URL: env.billingUrl,
+        REPORTS_URL: env.reportsUrl,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(timer);
+
+    expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('"statuses": [\n    200,') });
+    expect(tokens.requests).toHaveLength(2);
+  });
+});
+
+describe('examples/recipes/legacy-default-axios.ts', () => {
+  it('sends the token through the default export to the listed origins only', async () => {
+    const { tokens, billing, reports, elsewhere, env } = servers;
+
+    await expect(legacyDefaultAxios(env)).resolves.toEqual({ statuses: [200, 200, 200] });
+
+    expect(tokens.requests).toHaveLength(1);
+    expect(authorizations(billing)).toEqual(['Bearer token-1']);
+    expect(authorizations(reports)).toEqual(['Bearer token-1']);
+    expect(authorizations(elsewhere)).toEqual([undefined]);
+  });
+
+  it('leaves the default export without the plugin once it has run', async () => {
+    const { billing, env } = servers;
+    await legacyDefaultAxios(env);
+
+    await expect(axios.get(`${env.billingUrl}/after`)).rejects.toMatchObject({ response: { status: 401 } });
+    expect(authorizations(billing).at(-1)).toBeUndefined();
+  });
+});
+
+describe('examples/recipes/nestjs-http-service.ts', () => {
+  it('authenticates HttpService.axiosRef with one token exchange', async () => {
+    const { tokens, billing, env } = servers;
+
+    await expect(nestjsHttpService(env)).resolves.toEqual({ calls: 3 });
+
+    expect(tokens.requests.map(scopeOf)).toEqual(['invoices:read']);
+    expect(authorizations(billing)).toEqual(['Bearer token-1', 'Bearer token-1', 'Bearer token-1']);
+    expect(billing.requests.map((r) => r.url)).toEqual(['/invoices', '/invoices', '/invoices']);
+  });
+});
+
+describe('examples/recipes/with-axios-retry.ts', () => {
+  it('retries a 503 with axios-retry and recovers a 401 with one renewal, each exactly once', async () => {
+    const { tokens, billing, env } = servers;
+    const revoked = new Set<string>();
+    let calls = 0;
+    billing.handle((request, response) => {
+      calls += 1;
+      const token = String(request.headers.authorization).replace(/^Bearer /, '');
+      if (calls === 1) return json(response, 503, { error: 'try again' });
+      if (calls === 2) revoked.add(token);
+      if (revoked.has(token) || !tokens.issued.includes(token)) {
+        return json(response, 401, {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      }
+      return json(response, 200, { ok: true });
+    });
+
+    await expect(withAxiosRetry(env)).resolves.toEqual({ status: 200 });
+
+    expect(authorizations(billing)).toEqual(['Bearer token-1', 'Bearer token-1', 'Bearer token-2']);
+    expect(tokens.requests).toHaveLength(2);
+  });
+});
+
+describe('examples/recipes/testing-your-code.ts', () => {
+  it('tests application code against a stubbed token endpoint', async () => {
+    await expect(testingYourCode()).resolves.toEqual({ tokenRequests: 2, apiRequests: 5 });
+  });
+});
