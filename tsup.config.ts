@@ -13,15 +13,18 @@ import { defineConfig } from 'tsup';
  * augmentation that adds `skipAuth`.
  */
 export default defineConfig({
-  entry: { index: 'lib/index.ts' },
+  // `redis` is the `./redis` subpath (RedisTokenStore). It imports only types from ioredis, an optional
+  // peer dependency (so external): the main entry never loads it.
+  entry: { index: 'lib/index.ts', redis: 'lib/stores/redis.ts' },
   outDir: 'dist',
   format: ['esm', 'cjs'],
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),
   dts: true,
   target: 'node18',
   platform: 'node',
-  // The peer dependency and the runtime dependency stay imports, resolved by the consumer.
-  external: ['axios', 'mutex-js'],
+  // The peer dependency and the runtime dependencies stay imports, resolved by the consumer. jose is
+  // ESM-only and loaded with import() only when a JWT method is used: never bundle it.
+  external: ['axios', 'mutex-js', 'jose'],
   // Keep `node:crypto` as written: a bare `crypto` could resolve to a userland package in a bundler.
   removeNodeProtocol: false,
   sourcemap: false,

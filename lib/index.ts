@@ -1,8 +1,16 @@
 export { installClientCredentials } from './install';
 export { MemoryTokenStore } from './stores/memory';
-export { ClientCredentialsError, OAuth2Error, TokenRequestError } from './errors';
+export { ClientCredentialsError, DiscoveryError, OAuth2Error, TokenRequestError } from './errors';
 
 export type { ClientCredentialsOptions } from './options';
 export type { ClientAuthMethod } from './client-auth';
-export type { ClientCredentialsErrorCode } from './errors';
+export type { AssertionAudience } from './client-auth/jwt';
+export type {
+  AsymmetricSigningAlgorithm,
+  HmacSigningAlgorithm,
+  PrivateKeyInput,
+  SigningAlgorithm,
+} from './client-auth/keys';
+export type { TlsClientCertificate } from './client-auth/tls';
+export type { ClientCredentialsErrorCode, DiscoveryErrorCode } from './errors';
 export type { AccessToken, ClientCredentialsHandle, TokenStore } from './types';

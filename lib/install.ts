@@ -1,5 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
-import { createClientAuthentication } from './client-auth';
+import { clientAuthenticationCache } from './client-auth';
+import { discoverTokenEndpoint, type TokenEndpointTarget } from './discovery';
+import { TokenRequestError } from './errors';
 import { createRequestInterceptor, createUnauthorizedHandler } from './interceptors';
 import { lockFor } from './lock';
 import { isAxiosInstance, resolveOptions, type ClientCredentialsOptions, type ResolvedOptions } from './options';
@@ -19,6 +21,53 @@ function tokenParams(options: ResolvedOptions): Array<[string, string]> {
   for (const resource of options.resources) params.push(['resource', resource]);
   for (const [name, value] of Object.entries(options.extraParams)) params.push([name, value]);
   return params;
+}
+
+/**
+ * Where token requests go and how they authenticate: the configured `tokenUrl` and method, or
+ * what the issuer's metadata says (RFC 8414), discovered on the first exchange.
+ */
+function endpointResolver(resolved: ResolvedOptions, client: AxiosInstance): () => Promise<TokenEndpointTarget> {
+  const { tokenUrl, clientAuthMethod } = resolved;
+  if (tokenUrl !== undefined && clientAuthMethod !== undefined) {
+    const fixed = Promise.resolve({ tokenUrl, issuer: undefined, method: clientAuthMethod, forget: () => {} });
+    return () => fixed;
+  }
+  const settings = {
+    issuer: resolved.issuer ?? '',
+    client,
+    timeoutMs: resolved.tokenRequestTimeoutMs,
+    allowHttp: resolved.allowHttpTokenUrl,
+    httpsAgent: resolved.httpsAgent,
+  };
+  return () =>
+    discoverTokenEndpoint(settings, clientAuthMethod, resolved.candidateMethods, resolved.hasClientCertificate);
+}
+
+/**
+ * The cache key. With discovery the issuer stands in for the token URL, and the method, when
+ * discovery picks it, for "whichever of these the server supports". That is equivalent: the
+ * metadata must name this issuer (RFC 8414 §3.3), so the issuer determines the authorization
+ * server and its token endpoint, and the same options against the same metadata pick the same
+ * method. It also keeps the key synchronous, known at install time before any metadata is.
+ */
+function storeKey(resolved: ResolvedOptions): string {
+  return cacheKey({
+    ...resolved,
+    tokenUrl: resolved.tokenUrl ?? resolved.issuer ?? '',
+    clientAuthMethod: resolved.clientAuthMethod ?? `auto:${resolved.candidateMethods.join(' ')}`,
+  });
+}
+
+/**
+ * How long a store's cross-process lock lives and how long others wait for its holder: longer than
+ * the holder's whole exchange (a metadata fetch too, with discovery, each bounded by the request
+ * timeout), so a live holder answers before its lock can expire; a dead one's lock expires.
+ */
+function storeLockTiming(resolved: ResolvedOptions): { ttlMs: number; waitMs: number } {
+  const requests = resolved.issuer === undefined ? 1 : 2;
+  const ttlMs = requests * resolved.tokenRequestTimeoutMs + 5_000;
+  return { ttlMs, waitMs: ttlMs };
 }
 
 /**
@@ -56,27 +105,40 @@ export function installClientCredentials(
   }
 
   const store = resolved.store ?? defaultTokenStore();
-  const authenticate = createClientAuthentication(resolved.clientAuthMethod, resolved);
+  const authenticationFor = clientAuthenticationCache(resolved);
   const tokenClient = resolved.tokenClient ?? axios.create();
+  const resolveEndpoint = endpointResolver(resolved, tokenClient);
   const params = tokenParams(resolved);
   const requestedScope = resolved.scopes.length > 0 ? resolved.scopes.join(' ') : undefined;
   const manager = new TokenManager({
-    key: cacheKey(resolved),
+    key: storeKey(resolved),
     store,
     lock: lockFor(store),
     refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
     now: Date.now,
-    exchange: () =>
-      requestToken({
-        tokenUrl: resolved.tokenUrl,
-        params,
-        authenticate,
-        client: tokenClient,
-        timeoutMs: resolved.tokenRequestTimeoutMs,
-        defaultLifetimeMs: resolved.defaultLifetimeMs,
-        requestedScope,
-        now: Date.now,
-      }),
+    storeLock: storeLockTiming(resolved),
+    exchange: async () => {
+      const target = await resolveEndpoint();
+      try {
+        return await requestToken({
+          tokenUrl: target.tokenUrl,
+          issuer: target.issuer,
+          httpsAgent: resolved.httpsAgent,
+          params,
+          authenticate: authenticationFor(target.method),
+          client: tokenClient,
+          timeoutMs: resolved.tokenRequestTimeoutMs,
+          defaultLifetimeMs: resolved.defaultLifetimeMs,
+          requestedScope,
+          now: Date.now,
+        });
+      } catch (error) {
+        // The token endpoint failed rather than answering with an OAuth error: it may have moved,
+        // so the next exchange discovers the metadata again.
+        if (error instanceof TokenRequestError) target.forget();
+        throw error;
+      }
+    },
   });
 
   const baseURL = instance.defaults.baseURL;

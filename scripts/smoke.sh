@@ -36,7 +36,7 @@ cat >"$project/tsconfig.json" <<'JSON'
     "target": "ES2022",
     "module": "node16",
     "moduleResolution": "node16",
-    "types": [],
+    "types": ["node"],
     "skipLibCheck": false
   },
   "files": ["consumer.ts", "consumer.mts"]
@@ -45,8 +45,10 @@ JSON
 
 cd "$project"
 echo "smoke: installing $(basename "$tarball") and axios@1 into $project"
-# axios@1: the peer range; a future axios 2 must not turn this into a peer conflict.
-npm install --no-audit --no-fund --loglevel=error "$tarball" axios@1
+# axios@1: the peer range; a future axios 2 must not turn this into a peer conflict. @types/node:
+# our declarations name Node types (KeyObject, https.Agent) as any Node-only library's do, and a
+# TypeScript consumer of one has them.
+npm install --no-audit --no-fund --loglevel=error "$tarball" axios@1 @types/node@20
 
 node esm.mjs
 node cjs.cjs

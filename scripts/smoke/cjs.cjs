@@ -7,6 +7,12 @@ const lib = require('axios-client-credentials');
 const { smoke } = require('./harness.cjs');
 
 assert.match(require.resolve('axios-client-credentials'), /\/dist\/index\.cjs$/);
+// The ./redis subpath loads without ioredis (an optional peer dependency, not installed here).
+assert.throws(() => require.resolve('ioredis'), { code: 'MODULE_NOT_FOUND' });
+assert.match(require.resolve('axios-client-credentials/redis'), /\/dist\/redis\.cjs$/);
+const { RedisTokenStore } = require('axios-client-credentials/redis');
+const fakeClient = { get() {}, set() {}, del() {}, eval() {} };
+assert.deepEqual(JSON.parse(JSON.stringify(new RedisTokenStore(fakeClient))), { keyPrefix: '', encrypted: false });
 smoke(lib, axios, 'cjs').catch((error) => {
   console.error(error);
   process.exitCode = 1;

@@ -9,9 +9,14 @@ import {
   TokenRequestError,
   ClientCredentialsError,
 } from 'axios-client-credentials';
+import { RedisTokenStore } from 'axios-client-credentials/redis';
 import { smoke } from './harness.cjs';
 
 assert.match(import.meta.resolve('axios-client-credentials'), /\/dist\/index\.mjs$/);
+// The ./redis subpath loads without ioredis (an optional peer dependency, not installed here).
+assert.match(import.meta.resolve('axios-client-credentials/redis'), /\/dist\/redis\.mjs$/);
+const fakeClient = { get() {}, set() {}, del() {}, eval() {} };
+assert.deepEqual(JSON.parse(JSON.stringify(new RedisTokenStore(fakeClient))), { keyPrefix: '', encrypted: false });
 await smoke(
   { installClientCredentials, MemoryTokenStore, OAuth2Error, TokenRequestError, ClientCredentialsError },
   axios,

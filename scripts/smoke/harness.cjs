@@ -4,6 +4,7 @@
 // so the same checks run against the ESM build and the CJS build.
 
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const http = require('node:http');
 
 const CLIENT_ID = 'smoke-client';
@@ -49,6 +50,24 @@ function sendJson(res, status, value) {
 }
 
 /**
+ * Checks a private_key_jwt client assertion (RFC 7523 §3) signed with ES256 by `publicKey`.
+ * @param {string | null} assertion
+ * @param {crypto.KeyObject} publicKey
+ * @param {string} audience
+ */
+function verifyAssertion(assertion, publicKey, audience) {
+  const [header, payload, signature] = String(assertion).split('.');
+  const valid = crypto.verify(
+    'sha256',
+    Buffer.from(`${header}.${payload}`),
+    { key: publicKey, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(String(signature), 'base64url'),
+  );
+  const claims = JSON.parse(Buffer.from(String(payload), 'base64url').toString('utf8'));
+  return valid && claims.iss === CLIENT_ID && claims.sub === CLIENT_ID && claims.aud === audience;
+}
+
+/**
  * @param {Record<string, any>} lib the package's exports as the caller imported them
  * @param {any} axios the caller's axios default export
  * @param {string} label 'esm' or 'cjs', for messages
@@ -66,10 +85,19 @@ async function smoke(lib, axios, label) {
   const expectedBasic = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
   const tokenRequests = [];
   const apiAuthorizations = [];
+  const assertionKeys = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  let tokenUrl = '';
 
   const tokenEndpoint = await listen((req, res) => {
     void readBody(req).then((body) => {
       tokenRequests.push({ method: req.method, url: req.url, authorization: req.headers.authorization, body });
+      const assertion = new URLSearchParams(body).get('client_assertion');
+      if (assertion !== null) {
+        const valid = verifyAssertion(assertion, assertionKeys.publicKey, tokenUrl);
+        if (valid) sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 });
+        else sendJson(res, 401, { error: 'invalid_client', error_description: 'bad client assertion' });
+        return;
+      }
       if (req.headers.authorization !== expectedBasic) {
         sendJson(res, 401, { error: 'invalid_client', error_description: 'unknown client' });
         return;
@@ -83,6 +111,7 @@ async function smoke(lib, axios, label) {
     sendJson(res, 200, { ok: true, path: req.url });
   });
 
+  tokenUrl = `${tokenEndpoint.origin}/token`;
   try {
     stage = '20 concurrent requests';
     const client = axios.create({ baseURL: api.origin, timeout: 10_000 });
@@ -124,8 +153,18 @@ async function smoke(lib, axios, label) {
     });
     assert.ok(new lib.TokenRequestError('TOKEN_RESPONSE_INVALID', 'x') instanceof lib.ClientCredentialsError);
 
+    stage = 'private_key_jwt (jose loaded on demand through import())';
+    const signed = lib.installClientCredentials(axios.create({ baseURL: api.origin }), {
+      tokenUrl,
+      clientId: CLIENT_ID,
+      privateKey: assertionKeys.privateKey,
+      store: new lib.MemoryTokenStore(),
+    });
+    assert.equal((await signed.getToken()).accessToken, accessToken, `${label}: private_key_jwt token`);
+
     handle.eject();
     rejected.eject();
+    signed.eject();
   } finally {
     stage = 'closing the servers';
     await Promise.all([close(tokenEndpoint.server), close(api.server)]);
