@@ -20,7 +20,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
-import { installClientCredentials } from '../lib';
+import { Redis } from 'ioredis';
+import { installClientCredentials, type TokenStore } from '../lib';
+import { RedisTokenStore } from '../lib/stores/redis';
 import {
   inMemoryTokenEndpoint,
   instantAdapter,
@@ -68,7 +70,7 @@ function createBaseline(): AxiosInstance {
   return instance;
 }
 
-function createPlugin(): { instance: AxiosInstance; exchanges: () => number } {
+function createPlugin(store: TokenStore | undefined): { instance: AxiosInstance; exchanges: () => number } {
   const instance = axios.create({ baseURL: BASE_URL, adapter: instantAdapter });
   const tokenEndpoint = inMemoryTokenEndpoint();
   installClientCredentials(instance, {
@@ -76,6 +78,7 @@ function createPlugin(): { instance: AxiosInstance; exchanges: () => number } {
     clientId: 'bench-client',
     clientSecret: 'bench-secret',
     tokenClient: axios.create({ adapter: tokenEndpoint.adapter }),
+    ...(store === undefined ? {} : { store }),
   });
   return { instance, exchanges: tokenEndpoint.exchanges };
 }
@@ -157,11 +160,34 @@ function printTable(results: Record<Mode, ModeResult>): void {
   }
 }
 
+/**
+ * `--redis`: the plugin keeps its tokens in a RedisTokenStore on REDIS_URL (default
+ * redis://127.0.0.1:6379) instead of the process-wide memory store, so the figures show what the
+ * store's in-process copy leaves of a Redis round trip on the warm path.
+ */
+const REDIS = process.argv.includes('--redis');
+
 async function main(): Promise<void> {
   const started = process.hrtime.bigint();
   const baseline = createBaseline();
   const control = createBaseline();
-  const plugin = createPlugin();
+  const redis = REDIS ? new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379') : undefined;
+  try {
+    await run(started, baseline, control, redis);
+  } finally {
+    await redis?.quit();
+  }
+}
+
+async function run(
+  started: bigint,
+  baseline: AxiosInstance,
+  control: AxiosInstance,
+  redis: Redis | undefined,
+): Promise<void> {
+  const store =
+    redis === undefined ? undefined : new RedisTokenStore(redis, { keyPrefix: `bench-overhead:${process.pid}:` });
+  const plugin = createPlugin(store);
 
   // Warms the token: every request after this one takes the synchronous path.
   const pluginHeader = await authorizationOf(plugin.instance);
@@ -184,7 +210,9 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const load = [loadBefore, loadavg()[0]!];
 
-  console.log('axios-client-credentials: warm-path overhead per request, network taken out');
+  console.log(
+    `axios-client-credentials: warm-path overhead per request, network taken out; store: ${redis === undefined ? 'memory (default)' : 'RedisTokenStore'}`,
+  );
   console.log(
     `node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load ${load
       .map((value) => value.toFixed(2))
@@ -210,9 +238,10 @@ async function main(): Promise<void> {
 
   const resultsDir = join(__dirname, 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, 'overhead.json');
+  const file = join(resultsDir, redis === undefined ? 'overhead.json' : 'overhead-redis.json');
   const report = {
     benchmark: 'overhead',
+    store: redis === undefined ? 'memory' : 'redis',
     date: new Date().toISOString(),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
