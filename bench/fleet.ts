@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { startApiServer, startTokenServer } from '../spec/support/loopback';
 import { startFleet, type BurstResult } from '../spec/support/redis-fleet';
+import { redisAnswers } from './peers/fleet';
 
 const PROCESSES = Number(process.argv[2] ?? 6);
 const CALLS = Number(process.argv[3] ?? 100);
@@ -29,19 +30,6 @@ interface Row {
   failed: number;
   wallMs: number;
   slowestProcessMs: number;
-}
-
-async function redisAnswers(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
 }
 
 async function measure(store: 'memory' | 'redis', keyPrefix: string): Promise<Row[]> {
@@ -86,7 +74,7 @@ async function main(): Promise<void> {
     `node ${process.version}; token endpoint and API: node:http on 127.0.0.1, token answers after ${TOKEN_ENDPOINT_DELAY_MS} ms; Redis: ${REDIS_URL}`,
   );
   const rows = await measure('memory', '');
-  if (await redisAnswers()) {
+  if (await redisAnswers(REDIS_URL)) {
     const keyPrefix = `acc-bench:${randomBytes(4).toString('hex')}:`;
     try {
       rows.push(...(await measure('redis', keyPrefix)));
