@@ -79,6 +79,7 @@ function createPlugin(store: TokenStore | undefined): { instance: AxiosInstance;
     clientSecret: 'bench-secret',
     tokenClient: axios.create({ adapter: tokenEndpoint.adapter }),
     ...(store === undefined ? {} : { store }),
+    ...(EVENTS ? { onEvent: () => {} } : {}),
   });
   return { instance, exchanges: tokenEndpoint.exchanges };
 }
@@ -167,6 +168,12 @@ function printTable(results: Record<Mode, ModeResult>): void {
  */
 const REDIS = process.argv.includes('--redis');
 
+/**
+ * `--events`: the plugin has a no-op `onEvent` listener, so the figures include building and
+ * delivering a `token_acquired` event on every warm request.
+ */
+const EVENTS = process.argv.includes('--events');
+
 async function main(): Promise<void> {
   const started = process.hrtime.bigint();
   const baseline = createBaseline();
@@ -211,7 +218,8 @@ async function run(
   const load = [loadBefore, loadavg()[0]!];
 
   console.log(
-    `axios-client-credentials: warm-path overhead per request, network taken out; store: ${redis === undefined ? 'memory (default)' : 'RedisTokenStore'}`,
+    `axios-client-credentials: warm-path overhead per request, network taken out; store: ${redis === undefined ? 'memory (default)' : 'RedisTokenStore'}` +
+      (EVENTS ? '; with a no-op onEvent listener' : ''),
   );
   console.log(
     `node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load ${load
@@ -238,10 +246,12 @@ async function run(
 
   const resultsDir = join(__dirname, 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, redis === undefined ? 'overhead.json' : 'overhead-redis.json');
+  const name = `overhead${redis === undefined ? '' : '-redis'}${EVENTS ? '-events' : ''}.json`;
+  const file = join(resultsDir, name);
   const report = {
     benchmark: 'overhead',
     store: redis === undefined ? 'memory' : 'redis',
+    events: EVENTS,
     date: new Date().toISOString(),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,

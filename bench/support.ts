@@ -44,6 +44,8 @@ export interface TokenServer {
   exchanges(): number;
   /** The access tokens issued so far, in order. */
   issued(): readonly string[];
+  /** When an issued token expires, in epoch milliseconds (`undefined` for a token never issued). */
+  expiresAt(accessToken: string): number | undefined;
   /** Closes the server and every open connection. */
   close(): Promise<void>;
 }
@@ -53,17 +55,20 @@ export interface TokenServer {
  * `delayMs` milliseconds, the time a real authorization server takes, which is when a burst piles
  * up behind the exchange.
  */
-export async function startTokenServer(options: { delayMs: number }): Promise<TokenServer> {
+export async function startTokenServer(options: { delayMs: number; expiresIn?: number }): Promise<TokenServer> {
   const issued: string[] = [];
+  const expiry = new Map<string, number>();
+  const expiresIn = options.expiresIn ?? 3600;
   const server: Server = createServer((req, res) => {
     // The body is drained but not checked: counting exchanges is the point here.
     req.resume();
     req.on('end', () => {
       const accessToken = `loopback-token-${issued.length + 1}`;
       issued.push(accessToken);
+      expiry.set(accessToken, Date.now() + expiresIn * 1000);
       setTimeout(() => {
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-        res.end(tokenResponseBody(accessToken));
+        res.end(tokenResponseBody(accessToken, expiresIn));
       }, options.delayMs);
     });
   });
@@ -73,6 +78,7 @@ export async function startTokenServer(options: { delayMs: number }): Promise<To
     tokenUrl: `http://127.0.0.1:${port}/token`,
     exchanges: () => issued.length,
     issued: () => issued,
+    expiresAt: (accessToken) => expiry.get(accessToken),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

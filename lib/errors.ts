@@ -83,14 +83,20 @@ export class TokenRequestError extends ClientCredentialsError {
   override readonly name = 'TokenRequestError' as const;
   /** The HTTP status of the answer, when there was one. */
   readonly status: number | undefined;
+  /**
+   * The wait the server asked for with `Retry-After` (RFC 9110 §10.2.3) on a 429 or 5xx answer, in
+   * milliseconds, when it sent one.
+   */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     code: Exclude<ClientCredentialsErrorCode, 'OAUTH2_ERROR_RESPONSE' | DiscoveryErrorCode>,
     message: string,
-    options?: { status?: number | undefined; cause?: unknown },
+    options?: { status?: number | undefined; cause?: unknown; retryAfterMs?: number | undefined },
   ) {
     super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = options?.status;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

@@ -14,3 +14,10 @@ export type {
 export type { TlsClientCertificate } from './client-auth/tls';
 export type { ClientCredentialsErrorCode, DiscoveryErrorCode } from './errors';
 export type { AccessToken, ClientCredentialsHandle, TokenStore } from './types';
+export type {
+  ClientCredentialsEvent,
+  ClientCredentialsStats,
+  ErrorSummary,
+  EventListener,
+  TokenSource,
+} from './events';

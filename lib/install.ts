@@ -1,48 +1,16 @@
-import axios, { type AxiosInstance } from 'axios';
-import { clientAuthenticationCache } from './client-auth';
-import { discoverTokenEndpoint, type TokenEndpointTarget } from './discovery';
-import { TokenRequestError } from './errors';
+import type { AxiosInstance } from 'axios';
+import { cacheKey } from './cache-key';
+import { Telemetry } from './events';
+import { createExchange } from './exchange';
 import { createRequestInterceptor, createUnauthorizedHandler } from './interceptors';
 import { lockFor } from './lock';
 import { isAxiosInstance, resolveOptions, type ClientCredentialsOptions, type ResolvedOptions } from './options';
 import { createOriginPolicy } from './origins';
 import { defaultTokenStore } from './stores/memory';
-import { requestToken } from './token-endpoint';
-import { cacheKey, TokenManager } from './token-manager';
+import { TokenManager } from './token-manager';
 import type { ClientCredentialsHandle } from './types';
 
 const installed = new WeakSet<AxiosInstance>();
-
-/** The token request's body parameters besides grant_type and client authentication (RFC 6749 §4.4.2, RFC 8707 §2). */
-function tokenParams(options: ResolvedOptions): Array<[string, string]> {
-  const params: Array<[string, string]> = [];
-  if (options.scopes.length > 0) params.push(['scope', options.scopes.join(' ')]);
-  if (options.audience !== undefined) params.push(['audience', options.audience]);
-  for (const resource of options.resources) params.push(['resource', resource]);
-  for (const [name, value] of Object.entries(options.extraParams)) params.push([name, value]);
-  return params;
-}
-
-/**
- * Where token requests go and how they authenticate: the configured `tokenUrl` and method, or
- * what the issuer's metadata says (RFC 8414), discovered on the first exchange.
- */
-function endpointResolver(resolved: ResolvedOptions, client: AxiosInstance): () => Promise<TokenEndpointTarget> {
-  const { tokenUrl, clientAuthMethod } = resolved;
-  if (tokenUrl !== undefined && clientAuthMethod !== undefined) {
-    const fixed = Promise.resolve({ tokenUrl, issuer: undefined, method: clientAuthMethod, forget: () => {} });
-    return () => fixed;
-  }
-  const settings = {
-    issuer: resolved.issuer ?? '',
-    client,
-    timeoutMs: resolved.tokenRequestTimeoutMs,
-    allowHttp: resolved.allowHttpTokenUrl,
-    httpsAgent: resolved.httpsAgent,
-  };
-  return () =>
-    discoverTokenEndpoint(settings, clientAuthMethod, resolved.candidateMethods, resolved.hasClientCertificate);
-}
 
 /**
  * The cache key. With discovery the issuer stands in for the token URL, and the method, when
@@ -105,40 +73,17 @@ export function installClientCredentials(
   }
 
   const store = resolved.store ?? defaultTokenStore();
-  const authenticationFor = clientAuthenticationCache(resolved);
-  const tokenClient = resolved.tokenClient ?? axios.create();
-  const resolveEndpoint = endpointResolver(resolved, tokenClient);
-  const params = tokenParams(resolved);
-  const requestedScope = resolved.scopes.length > 0 ? resolved.scopes.join(' ') : undefined;
+  const telemetry = new Telemetry(resolved.onEvent);
+  const { stats } = telemetry;
   const manager = new TokenManager({
+    telemetry,
     key: storeKey(resolved),
     store,
     lock: lockFor(store),
     refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
     now: Date.now,
     storeLock: storeLockTiming(resolved),
-    exchange: async () => {
-      const target = await resolveEndpoint();
-      try {
-        return await requestToken({
-          tokenUrl: target.tokenUrl,
-          issuer: target.issuer,
-          httpsAgent: resolved.httpsAgent,
-          params,
-          authenticate: authenticationFor(target.method),
-          client: tokenClient,
-          timeoutMs: resolved.tokenRequestTimeoutMs,
-          defaultLifetimeMs: resolved.defaultLifetimeMs,
-          requestedScope,
-          now: Date.now,
-        });
-      } catch (error) {
-        // The token endpoint failed rather than answering with an OAuth error: it may have moved,
-        // so the next exchange discovers the metadata again.
-        if (error instanceof TokenRequestError) target.forget();
-        throw error;
-      }
-    },
+    exchange: createExchange(resolved, telemetry),
   });
 
   const baseURL = instance.defaults.baseURL;
@@ -146,13 +91,20 @@ export function installClientCredentials(
     createRequestInterceptor(manager, createOriginPolicy(baseURL, resolved.origins)),
   );
   const responseId = resolved.retryOnUnauthorized
-    ? instance.interceptors.response.use(undefined, createUnauthorizedHandler(instance, manager))
+    ? instance.interceptors.response.use(
+        undefined,
+        createUnauthorizedHandler(instance, manager, () => {
+          stats.replays += 1;
+          telemetry.emit({ type: 'unauthorized_replay' });
+        }),
+      )
     : undefined;
   installed.add(instance);
 
   let ejected = false;
   return {
     getToken: async () => manager.acquire(),
+    stats: () => ({ ...stats }),
     invalidate: () => manager.invalidate(),
     eject: () => {
       if (ejected) return;

@@ -105,6 +105,7 @@ function isReplayable(data: unknown): boolean {
 export function createUnauthorizedHandler(
   instance: AxiosInstance,
   manager: TokenManager,
+  onReplay: () => void = () => {},
 ): (error: unknown) => Promise<AxiosResponse> {
   return async (error) => {
     const { config, response } = (error ?? {}) as Partial<AxiosError>;
@@ -113,6 +114,7 @@ export function createUnauthorizedHandler(
     if (!(state instanceof AuthState) || state.replayed) throw error;
     if (!isReplayable(config.data) || !bearerTokenRejected(response.headers?.['www-authenticate'])) throw error;
     state.replayed = true;
+    onReplay();
     await manager.invalidate(state.token.accessToken);
     return instance.request(config);
   };

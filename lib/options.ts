@@ -5,6 +5,7 @@ import type { AssertionAudience } from './client-auth/jwt';
 import type { PrivateKeyInput, SigningAlgorithm } from './client-auth/keys';
 import { resolveClientAuth, type ResolvedClientAuth } from './client-auth/resolve';
 import type { TlsClientCertificate } from './client-auth/tls';
+import type { EventListener } from './events';
 import type { TokenStore } from './types';
 
 /** Options of {@link installClientCredentials}. */
@@ -92,6 +93,30 @@ export interface ClientCredentialsOptions {
   /** The token request timeout in milliseconds, when `tokenClient` sets none. Default is 30000 (30 seconds). */
   tokenRequestTimeoutMs?: number;
   /**
+   * How many times a failed token request is tried again: network errors, timeouts, HTTP 5xx and
+   * 429 answers, with exponential backoff and full jitter (200 ms, 400 ms, ... up to
+   * {@link tokenRequestRetryMaxDelayMs}), or after the answer's `Retry-After`. OAuth 2.0 error
+   * responses are never retried. 0 turns retrying off. Default is 2.
+   */
+  tokenRequestRetries?: number;
+  /**
+   * The longest wait before a token request is retried, in milliseconds: caps the backoff, and a
+   * `Retry-After` asking for longer ends the retrying with the error. Default is 10000 (10 seconds).
+   */
+  tokenRequestRetryMaxDelayMs?: number;
+  /**
+   * Quota protection: after the token endpoint answers `invalid_client`, `unauthorized_client`,
+   * `invalid_scope` or `invalid_grant`, every call fails with that same error for this many seconds
+   * without asking again. 0 turns it off. Default is 10.
+   */
+  errorCooldownSeconds?: number;
+  /**
+   * Receives the plugin's events (see {@link ClientCredentialsEvent}): tokens acquired, exchanges
+   * failed or retried, renewals, 401 replays, store errors, waits. Events never carry a secret or a
+   * token; a listener that throws is ignored. Default is none.
+   */
+  onEvent?: EventListener;
+  /**
    * Whether a 401 answer to a request that carried our token drops that token, renews it and replays
    * the request once (RFC 6750 §3.1). Default is `true`.
    */
@@ -118,6 +143,10 @@ export interface ResolvedOptions extends ResolvedClientAuth {
   defaultLifetimeMs: number;
   tokenRequestTimeoutMs: number;
   retryOnUnauthorized: boolean;
+  tokenRequestRetries: number;
+  tokenRequestRetryMaxDelayMs: number;
+  errorCooldownMs: number;
+  onEvent: EventListener | undefined;
 }
 
 const KNOWN_OPTIONS = new Set<string>([
@@ -144,6 +173,10 @@ const KNOWN_OPTIONS = new Set<string>([
   'tokenRequestTimeoutMs',
   'retryOnUnauthorized',
   'allowHttpTokenUrl',
+  'tokenRequestRetries',
+  'tokenRequestRetryMaxDelayMs',
+  'errorCooldownSeconds',
+  'onEvent',
 ]);
 
 /** Parameters the library sets itself; `extraParams` may not override them. */
@@ -295,6 +328,10 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
   const retry = options['retryOnUnauthorized'];
   if (retry !== undefined && typeof retry !== 'boolean') fail('retryOnUnauthorized', 'must be a boolean');
   const audience = optionalString('audience', options['audience']);
+  const onEvent = options['onEvent'];
+  if (onEvent !== undefined && typeof onEvent !== 'function') fail('onEvent', 'must be a function');
+  const retries = seconds('tokenRequestRetries', options['tokenRequestRetries'], 2, 0);
+  if (!Number.isInteger(retries)) fail('tokenRequestRetries', 'must be an integer');
 
   return {
     ...clientAuth,
@@ -312,5 +349,14 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     defaultLifetimeMs: seconds('defaultExpiresInSeconds', options['defaultExpiresInSeconds'], 300, 1) * 1000,
     tokenRequestTimeoutMs: seconds('tokenRequestTimeoutMs', options['tokenRequestTimeoutMs'], 30_000, 1),
     retryOnUnauthorized: retry ?? true,
+    tokenRequestRetries: retries,
+    tokenRequestRetryMaxDelayMs: seconds(
+      'tokenRequestRetryMaxDelayMs',
+      options['tokenRequestRetryMaxDelayMs'],
+      10_000,
+      0,
+    ),
+    errorCooldownMs: seconds('errorCooldownSeconds', options['errorCooldownSeconds'], 10, 0) * 1000,
+    onEvent: onEvent as EventListener | undefined,
   };
 }

@@ -2,6 +2,7 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Agent } from 'node:https';
 import type { ClientAuthentication } from './client-auth';
 import { OAuth2Error, TokenRequestError } from './errors';
+import { parseRetryAfter } from './retry';
 import type { AccessToken } from './types';
 
 /** Token response bodies larger than this are refused: no honest token response comes near it. */
@@ -66,7 +67,12 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
     sentAt,
     defaultLifetimeMs: settings.defaultLifetimeMs,
     requestedScope: settings.requestedScope,
+    retryAfterMs: parseRetryAfter(headerValue(response.headers?.['retry-after']), Date.now()),
   });
+}
+
+function headerValue(value: unknown): unknown {
+  return Array.isArray(value) ? (value as unknown[])[0] : value;
 }
 
 /** Keeps only what is safe of a transport failure: its code and message, never its config. */
@@ -141,7 +147,13 @@ function parseExpiresIn(value: unknown): number | undefined | null {
 export function parseTokenResponse(
   status: number,
   data: unknown,
-  context: { sentAt: number; defaultLifetimeMs: number; requestedScope: string | undefined },
+  context: {
+    sentAt: number;
+    defaultLifetimeMs: number;
+    requestedScope: string | undefined;
+    /** The answer's `Retry-After`, in milliseconds, kept on the error of a 429 or 5xx answer. */
+    retryAfterMs?: number | undefined;
+  },
 ): AccessToken {
   const json = parseJsonObject(data);
   if (status < 200 || status > 299) {
@@ -150,7 +162,7 @@ export function parseTokenResponse(
     throw new TokenRequestError(
       'TOKEN_RESPONSE_HTTP_ERROR',
       `token endpoint answered HTTP ${status} without an OAuth 2.0 error`,
-      { status },
+      { status, retryAfterMs: status === 429 || status >= 500 ? context.retryAfterMs : undefined },
     );
   }
   if (json === undefined) throw invalid('token response is not a JSON object', status);
@@ -168,6 +180,8 @@ export function parseTokenResponse(
     throw invalid(`token response has unsupported "token_type" "${tokenType.slice(0, 32)}"`, status);
   const expiresIn = parseExpiresIn(json['expires_in']);
   if (expiresIn === null) throw invalid('token response has an invalid "expires_in"', status);
+  // A hint some servers send: when to renew, in seconds. Ignored unless it is a sane number.
+  const refreshIn = parseExpiresIn(json['refresh_in']);
   const scope = json['scope'];
   if (scope !== undefined && typeof scope !== 'string')
     throw invalid('token response has a non-string "scope"', status);
@@ -178,6 +192,8 @@ export function parseTokenResponse(
     issuedAt: context.sentAt,
     expiresAt: context.sentAt + (expiresIn === undefined ? context.defaultLifetimeMs : expiresIn * 1000),
   };
+  if (typeof refreshIn === 'number' && token.issuedAt + refreshIn * 1000 < token.expiresAt)
+    token.refreshAt = token.issuedAt + refreshIn * 1000;
   const grantedScope = scope ?? context.requestedScope;
   if (grantedScope !== undefined) token.scope = grantedScope;
   // Tokens are shared by every caller and the store: nobody may change one in place.

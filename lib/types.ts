@@ -1,3 +1,5 @@
+import type { ClientCredentialsStats } from './events';
+
 /** An access token as the library hands it out and keeps it in a {@link TokenStore}. */
 export interface AccessToken {
   /** The `access_token` value. A bearer credential: never log it. */
@@ -8,6 +10,11 @@ export interface AccessToken {
   expiresAt: number;
   /** When the token request was sent, in epoch milliseconds. Used to size the renewal window. */
   issuedAt: number;
+  /**
+   * When to start renewing, in epoch milliseconds, when the server sent a `refresh_in` hint (in
+   * seconds) shorter than the lifetime. Default is none: the renewal window decides.
+   */
+  refreshAt?: number;
   /**
    * The scope granted. When the server omits `scope`, this is the scope that was requested, as
    * RFC 6749 §5.1 says an omitted scope is identical to the requested one.
@@ -68,6 +75,8 @@ export interface TokenStore {
 export interface ClientCredentialsHandle {
   /** A fresh token for this configuration: from the store when one is cached, else from the token endpoint. */
   getToken(): Promise<AccessToken>;
+  /** A snapshot of this installation's counters since it was installed. */
+  stats(): ClientCredentialsStats;
   /** Drops this configuration's cached token, so the next request makes a new token exchange. */
   invalidate(): Promise<void>;
   /** Removes both interceptors from the instance. Requests made afterwards carry no token. */

@@ -65,7 +65,9 @@ export function parseWwwAuthenticate(header: string): Challenge[] {
       i++; // "="
       skipSpace();
       const value = header[i] === '"' ? readQuoted() : readToken();
-      if (!(name in current.params)) current.params[name] = value;
+      // Own properties only, defined rather than assigned: "constructor" or "__proto__" are params too.
+      if (!Object.hasOwn(current.params, name))
+        Object.defineProperty(current.params, name, { value, enumerable: true, writable: true, configurable: true });
       continue;
     }
     const scheme = readToken();

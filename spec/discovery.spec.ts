@@ -129,13 +129,15 @@ describe('installClientCredentials() with "issuer"', () => {
     try {
       await handle.invalidate();
       await expect(handle.getToken()).rejects.toMatchObject({ code: 'TOKEN_RESPONSE_HTTP_ERROR' });
+      // The 503 is tried three times (two retries) against the same discovered endpoint.
+      expect(tokens.requests).toHaveLength(4);
       expect(metadata.requests).toHaveLength(1);
     } finally {
       tokens.handle((_req, res) => json(res, 200, { access_token: 'at-1', token_type: 'Bearer', expires_in: 3600 }));
     }
     await handle.getToken();
     expect(metadata.requests).toHaveLength(2);
-    expect(tokens.requests).toHaveLength(3);
+    expect(tokens.requests).toHaveLength(5);
   });
 
   it('refuses a token endpoint that is not https outside loopback', async () => {

@@ -15,6 +15,10 @@ describe('resolveOptions()', () => {
       defaultLifetimeMs: 300_000,
       tokenRequestTimeoutMs: 30_000,
       retryOnUnauthorized: true,
+      tokenRequestRetries: 2,
+      tokenRequestRetryMaxDelayMs: 10_000,
+      errorCooldownMs: 10_000,
+      onEvent: undefined,
     });
   });
 
@@ -36,6 +40,11 @@ describe('resolveOptions()', () => {
     [{ clientSecret: undefined }, '"clientSecret" option is required by "client_secret_basic"'],
     [{ clientAuthMethod: 'magic' }, '"clientAuthMethod" option must be one of'],
     [{ scope: 42 }, '"scope" option must be a string or an array of strings'],
+    [{ tokenRequestRetries: -1 }, '"tokenRequestRetries" option must be a finite number of at least 0'],
+    [{ tokenRequestRetries: 1.5 }, '"tokenRequestRetries" option must be an integer'],
+    [{ tokenRequestRetryMaxDelayMs: Infinity }, '"tokenRequestRetryMaxDelayMs" option must be a finite number'],
+    [{ errorCooldownSeconds: -1 }, '"errorCooldownSeconds" option must be a finite number of at least 0'],
+    [{ onEvent: 'log' }, '"onEvent" option must be a function'],
     [{ scope: ['a"b'] }, '"scope" option holds a scope token with characters RFC 6749 §3.3 does not allow'],
     [{ resource: 'relative/path' }, '"resource" option must be an absolute URL'],
     [{ resource: 'https://api/#frag' }, '"resource" option must not include a fragment'],

@@ -1,6 +1,8 @@
 import { KeyedLock } from '../lib/lock';
 import { MemoryTokenStore } from '../lib/stores/memory';
-import { cacheKey, renewalWindowMs, TokenManager, type CacheKeyParts } from '../lib/token-manager';
+import { cacheKey, type CacheKeyParts } from '../lib/cache-key';
+import { renewalWindowMs } from '../lib/refresh';
+import { TokenManager } from '../lib/token-manager';
 import type { AccessToken, TokenStore } from '../lib/types';
 
 const parts: CacheKeyParts = {
@@ -55,6 +57,11 @@ describe('renewalWindowMs()', () => {
   });
 });
 
+/** Lets queued promise callbacks and immediates run. */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
 function harness(store: TokenStore = new MemoryTokenStore()) {
   let now = 1_000_000;
   let exchanges = 0;
@@ -70,6 +77,7 @@ function harness(store: TokenStore = new MemoryTokenStore()) {
     exchange: () => next(),
     refreshBeforeExpiryMs: 10_000,
     now: () => now,
+    random: () => 0,
   });
   return {
     manager,
@@ -97,14 +105,29 @@ describe('TokenManager', () => {
     expect((warm as AccessToken).accessToken).toBe('t1');
   });
 
-  it('renews once the token enters the renewal window, not before', async () => {
+  it('renews once the token enters the renewal window, not before, in the background', async () => {
     const h = harness();
     await h.manager.acquire();
-    h.advance(49_999); // 60 s token, 10 s window: fresh until 50 s
+    h.advance(49_999); // 60 s token, 10 s window (no jitter drawn): fresh until 50 s
     expect((h.manager.acquire() as AccessToken).accessToken).toBe('t1');
+    expect(h.exchanges()).toBe(1);
     h.advance(1);
-    expect((await h.manager.acquire()).accessToken).toBe('t2');
+    // In the window: still served synchronously while one background exchange renews it.
+    expect((h.manager.acquire() as AccessToken).accessToken).toBe('t1');
+    expect((h.manager.acquire() as AccessToken).accessToken).toBe('t1');
+    await flush();
     expect(h.exchanges()).toBe(2);
+    expect((h.manager.acquire() as AccessToken).accessToken).toBe('t2');
+    expect(h.exchanges()).toBe(2);
+  });
+
+  it('makes a caller wait once the token is past its usable margin', async () => {
+    const h = harness();
+    await h.manager.acquire();
+    h.advance(57_500); // the last quarter of the 10 s window: no longer served
+    const pending = h.manager.acquire();
+    expect(pending).toBeInstanceOf(Promise);
+    expect((await pending).accessToken).toBe('t2');
   });
 
   it('rejects every waiter with the same error, caches nothing, and recovers on the next call', async () => {

@@ -35,6 +35,18 @@ describe('parseWwwAuthenticate()', () => {
   });
 });
 
+describe('parseWwwAuthenticate() regressions', () => {
+  // Found by the property tests: "in" saw Object.prototype, so these params were dropped.
+  it('keeps params named like Object.prototype members', () => {
+    const [challenge] = parseWwwAuthenticate('Bearer constructor="", __proto__=x, toString=y');
+    expect(Object.entries(challenge!.params)).toEqual([
+      ['constructor', ''],
+      ['__proto__', 'x'],
+      ['tostring', 'y'],
+    ]);
+  });
+});
+
 describe('bearerTokenRejected()', () => {
   it('is true without a header, without an error, and for invalid_token', () => {
     expect(bearerTokenRejected(undefined)).toBe(true);

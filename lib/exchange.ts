@@ -1,0 +1,115 @@
+import axios, { type AxiosInstance } from 'axios';
+import { clientAuthenticationCache } from './client-auth';
+import { Cooldown } from './cooldown';
+import { discoverTokenEndpoint, type TokenEndpointTarget } from './discovery';
+import { TokenRequestError } from './errors';
+import { summarize, type Telemetry } from './events';
+import type { ResolvedOptions } from './options';
+import { RETRY_BASE_DELAY_MS, withRetries } from './retry';
+import { requestToken } from './token-endpoint';
+import type { AccessToken } from './types';
+
+/** The token request's body parameters besides grant_type and client authentication (RFC 6749 §4.4.2, RFC 8707 §2). */
+function tokenParams(options: ResolvedOptions): Array<[string, string]> {
+  const params: Array<[string, string]> = [];
+  if (options.scopes.length > 0) params.push(['scope', options.scopes.join(' ')]);
+  if (options.audience !== undefined) params.push(['audience', options.audience]);
+  for (const resource of options.resources) params.push(['resource', resource]);
+  for (const [name, value] of Object.entries(options.extraParams)) params.push([name, value]);
+  return params;
+}
+
+/**
+ * Where token requests go and how they authenticate: the configured `tokenUrl` and method, or
+ * what the issuer's metadata says (RFC 8414), discovered on the first exchange.
+ */
+function endpointResolver(resolved: ResolvedOptions, client: AxiosInstance): () => Promise<TokenEndpointTarget> {
+  const { tokenUrl, clientAuthMethod } = resolved;
+  if (tokenUrl !== undefined && clientAuthMethod !== undefined) {
+    const fixed = Promise.resolve({ tokenUrl, issuer: undefined, method: clientAuthMethod, forget: () => {} });
+    return () => fixed;
+  }
+  const settings = {
+    issuer: resolved.issuer ?? '',
+    client,
+    timeoutMs: resolved.tokenRequestTimeoutMs,
+    allowHttp: resolved.allowHttpTokenUrl,
+    httpsAgent: resolved.httpsAgent,
+  };
+  return () =>
+    discoverTokenEndpoint(settings, clientAuthMethod, resolved.candidateMethods, resolved.hasClientCertificate);
+}
+
+/**
+ * One token exchange as the token manager asks for it: quota protection first (a client the server
+ * rejected a moment ago fails fast), then the token request with its retries, counted and reported.
+ *
+ * @returns A function performing one exchange; `background` when no caller waits for it.
+ */
+export function createExchange(
+  resolved: ResolvedOptions,
+  telemetry: Telemetry,
+): (background: boolean) => Promise<AccessToken> {
+  const authenticationFor = clientAuthenticationCache(resolved);
+  const tokenClient = resolved.tokenClient ?? axios.create();
+  const resolveEndpoint = endpointResolver(resolved, tokenClient);
+  const params = tokenParams(resolved);
+  const requestedScope = resolved.scopes.length > 0 ? resolved.scopes.join(' ') : undefined;
+  const { stats } = telemetry;
+  const cooldown = new Cooldown(resolved.errorCooldownMs, () => Date.now());
+  const retryPolicy = {
+    retries: resolved.tokenRequestRetries,
+    baseDelayMs: RETRY_BASE_DELAY_MS,
+    maxDelayMs: resolved.tokenRequestRetryMaxDelayMs,
+  };
+  const onRetry = (error: TokenRequestError, retry: number, delayMs: number): void =>
+    telemetry.emit({ type: 'exchange_retry', error: summarize(error), retry, delayMs });
+
+  return async (background) => {
+    const rejected = cooldown.active();
+    if (rejected !== undefined) {
+      stats.failures += 1;
+      throw rejected;
+    }
+    stats.exchanges += 1;
+    const target = await resolveEndpoint();
+    try {
+      const token = await withRetries(
+        retryPolicy,
+        () => {
+          stats.tokenRequests += 1;
+          return requestToken({
+            tokenUrl: target.tokenUrl,
+            issuer: target.issuer,
+            httpsAgent: resolved.httpsAgent,
+            params,
+            // Called once per attempt: a JWT assertion gets a fresh jti each time.
+            authenticate: authenticationFor(target.method),
+            client: tokenClient,
+            timeoutMs: resolved.tokenRequestTimeoutMs,
+            defaultLifetimeMs: resolved.defaultLifetimeMs,
+            requestedScope,
+            now: Date.now,
+          });
+        },
+        onRetry,
+        background,
+      );
+      cooldown.clear();
+      return token;
+    } catch (error) {
+      stats.failures += 1;
+      const cooling = cooldown.record(error);
+      telemetry.emit({
+        type: 'exchange_failed',
+        error: summarize(error),
+        background,
+        cooldownMs: cooling ? resolved.errorCooldownMs : undefined,
+      });
+      // The token endpoint failed rather than answering with an OAuth error: it may have moved,
+      // so the next exchange discovers the metadata again.
+      if (error instanceof TokenRequestError) target.forget();
+      throw error;
+    }
+  };
+}

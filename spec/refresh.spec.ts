@@ -1,0 +1,175 @@
+import { Telemetry, type ClientCredentialsEvent } from '../lib/events';
+import { KeyedLock } from '../lib/lock';
+import {
+  BACKGROUND_BACKOFF_MAX_MS,
+  backgroundBackoffMs,
+  EXPIRY_MARGIN,
+  RENEWAL_JITTER,
+  renewalTiming,
+} from '../lib/refresh';
+import { MemoryTokenStore } from '../lib/stores/memory';
+import { TokenManager } from '../lib/token-manager';
+import type { AccessToken } from '../lib/types';
+
+const token = (lifetimeMs: number, extra: Partial<AccessToken> = {}): AccessToken => ({
+  accessToken: 'x',
+  tokenType: 'Bearer',
+  issuedAt: 0,
+  expiresAt: lifetimeMs,
+  ...extra,
+});
+
+describe('renewalTiming()', () => {
+  it('opens the window the configured time before expiry and serves the token until a quarter of it is left', () => {
+    expect(renewalTiming(token(3_600_000), 30_000, 0)).toEqual({ renewAt: 3_570_000, usableUntil: 3_592_500 });
+  });
+
+  it('clamps the window to half the lifetime for short-lived tokens', () => {
+    expect(renewalTiming(token(5_000), 30_000, 0)).toEqual({
+      renewAt: 2_500,
+      usableUntil: 5_000 - 2_500 * EXPIRY_MARGIN,
+    });
+  });
+
+  it('draws the jitter earlier, within a tenth of the window, never before the token was issued', () => {
+    for (const lifetime of [1_000, 5_000, 60_000, 3_600_000]) {
+      for (const jitter of [0, 0.25, 0.5, 0.999]) {
+        const { renewAt, usableUntil } = renewalTiming(token(lifetime), 30_000, jitter);
+        const window = Math.min(30_000, lifetime / 2);
+        expect(renewAt).toBeLessThanOrEqual(lifetime - window);
+        expect(renewAt).toBeGreaterThanOrEqual(lifetime - window * (1 + RENEWAL_JITTER));
+        expect(renewAt).toBeGreaterThan(0);
+        expect(renewAt).toBeLessThan(usableUntil);
+      }
+    }
+  });
+
+  it('honours a refresh_in hint, but never past the usable margin', () => {
+    expect(renewalTiming(token(3_600_000, { refreshAt: 600_000 }), 30_000, 0.5).renewAt).toBe(600_000);
+    expect(renewalTiming(token(60_000, { refreshAt: 59_000 }), 30_000, 0).renewAt).toBe(
+      60_000 - 30_000 * EXPIRY_MARGIN,
+    );
+  });
+});
+
+describe('backgroundBackoffMs()', () => {
+  it('doubles from one second up to the cap', () => {
+    expect([1, 2, 3, 4].map(backgroundBackoffMs)).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(backgroundBackoffMs(20)).toBe(BACKGROUND_BACKOFF_MAX_MS);
+  });
+});
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function harness() {
+  let now = 0;
+  const events: ClientCredentialsEvent[] = [];
+  const answers: Array<() => AccessToken> = [];
+  let exchanges = 0;
+  const manager = new TokenManager({
+    key: 'k',
+    store: new MemoryTokenStore(),
+    lock: new KeyedLock(),
+    refreshBeforeExpiryMs: 10_000,
+    now: () => now,
+    random: () => 0,
+    telemetry: new Telemetry((event) => events.push(event)),
+    exchange: async () => {
+      exchanges += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+      const next = answers.shift();
+      if (next === undefined) throw new Error('no answer scripted');
+      return next();
+    },
+  });
+  const issue = (accessToken: string, lifetimeMs = 60_000, extra: Partial<AccessToken> = {}) =>
+    answers.push(() => ({ accessToken, tokenType: 'Bearer', issuedAt: now, expiresAt: now + lifetimeMs, ...extra }));
+  const fail = () =>
+    answers.push(() => {
+      throw Object.assign(new Error('down'), { name: 'TokenRequestError', code: 'TOKEN_ENDPOINT_UNREACHABLE' });
+    });
+  const sync = () => (manager.acquire() as AccessToken).accessToken;
+  return { manager, events, issue, fail, sync, exchanges: () => exchanges, advance: (ms: number) => (now += ms) };
+}
+
+describe('TokenManager refresh ahead', () => {
+  it('keeps serving the valid token when the background renewal fails, and retries after a backoff', async () => {
+    const h = harness();
+    h.issue('t1');
+    await h.manager.acquire();
+    h.fail();
+    h.advance(50_000); // the window opens
+    expect(h.sync()).toBe('t1');
+    await flush();
+    expect(h.exchanges()).toBe(2);
+    expect(h.events).toContainEqual({
+      type: 'background_renewal_failed',
+      error: { name: 'TokenRequestError', code: 'TOKEN_ENDPOINT_UNREACHABLE', status: undefined },
+      retryInMs: 1_000,
+    });
+    // Within the backoff: served, no new exchange.
+    h.advance(999);
+    expect(h.sync()).toBe('t1');
+    await flush();
+    expect(h.exchanges()).toBe(2);
+    // After it: one more background attempt, which succeeds.
+    h.issue('t2');
+    h.advance(1);
+    expect(h.sync()).toBe('t1');
+    await flush();
+    expect(h.exchanges()).toBe(3);
+    expect(h.sync()).toBe('t2');
+  });
+
+  it('makes a caller wait, and fail, only once the token is no longer usable', async () => {
+    const h = harness();
+    h.issue('t1');
+    await h.manager.acquire();
+    h.fail();
+    h.advance(57_500);
+    await expect(h.manager.acquire()).rejects.toThrow('down');
+  });
+
+  it('does not loop when the server hands back the very same token', async () => {
+    const h = harness();
+    h.issue('t1');
+    await h.manager.acquire();
+    h.advance(50_000);
+    h.issue('t1', 10_000); // the same token, still due for renewal
+    expect(h.sync()).toBe('t1');
+    await flush();
+    for (let i = 0; i < 100; i += 1) h.sync();
+    await flush();
+    expect(h.exchanges()).toBe(2);
+  });
+
+  it('renews at the refresh_in hint', async () => {
+    const h = harness();
+    h.issue('t1', 60_000, { refreshAt: 20_000 });
+    await h.manager.acquire();
+    h.advance(19_999);
+    expect(h.sync()).toBe('t1');
+    await flush();
+    expect(h.exchanges()).toBe(1);
+    h.issue('t2');
+    h.advance(1);
+    expect(h.sync()).toBe('t1');
+    await flush();
+    expect(h.sync()).toBe('t2');
+    expect(h.events.filter((e) => e.type === 'renewal_scheduled')).toHaveLength(1);
+  });
+
+  it('reports where tokens came from, and waits', async () => {
+    const h = harness();
+    h.issue('t1');
+    await h.manager.acquire();
+    h.sync();
+    expect(h.events.map((e) => (e.type === 'token_acquired' ? `${e.type}:${e.source}` : e.type))).toEqual([
+      'lock_wait',
+      'token_acquired:network',
+      'token_acquired:memory',
+    ]);
+  });
+});

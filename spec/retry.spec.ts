@@ -1,0 +1,67 @@
+import { OAuth2Error, TokenRequestError } from '../lib/errors';
+import { isRetryable, parseRetryAfter, retryDelayMs, withRetries } from '../lib/retry';
+
+const policy = { retries: 3, baseDelayMs: 200, maxDelayMs: 1_000 };
+
+describe('retryDelayMs()', () => {
+  it('draws a full-jitter delay below a step that doubles up to the cap', () => {
+    expect([1, 2, 3, 4, 5].map((retry) => retryDelayMs(policy, retry, undefined, () => 0.999))).toEqual([
+      199, 399, 799, 999, 999,
+    ]);
+    expect(retryDelayMs(policy, 3, undefined, () => 0)).toBe(0);
+  });
+
+  it('waits what Retry-After says, and not at all past the cap', () => {
+    expect(retryDelayMs(policy, 1, 1_000)).toBe(1_000);
+    expect(retryDelayMs(policy, 1, 1_001)).toBeUndefined();
+  });
+});
+
+describe('parseRetryAfter()', () => {
+  it('reads delay-seconds and HTTP dates, never negative', () => {
+    const now = Date.parse('Sun, 22 Nov 2026 17:00:00 GMT');
+    expect(parseRetryAfter('7', now)).toBe(7_000);
+    expect(parseRetryAfter('Sun, 22 Nov 2026 17:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Sun, 22 Nov 2026 16:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('isRetryable()', () => {
+  it('retries network errors, timeouts, 5xx and 429, never OAuth errors or malformed answers', () => {
+    const http = (status: number) => new TokenRequestError('TOKEN_RESPONSE_HTTP_ERROR', 'x', { status });
+    expect(isRetryable(new TokenRequestError('TOKEN_ENDPOINT_UNREACHABLE', 'x'))).toBe(true);
+    expect(isRetryable(new TokenRequestError('TOKEN_ENDPOINT_TIMEOUT', 'x'))).toBe(true);
+    expect([500, 502, 503, 429, 404, 400].map((status) => isRetryable(http(status)))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(isRetryable(new TokenRequestError('TOKEN_RESPONSE_INVALID', 'x', { status: 200 }))).toBe(false);
+    expect(isRetryable(new OAuth2Error({ error: 'temporarily_unavailable', status: 503 }))).toBe(false);
+  });
+});
+
+describe('withRetries()', () => {
+  it('calls the attempt once per try and throws the last error', async () => {
+    let attempts = 0;
+    const error = new TokenRequestError('TOKEN_ENDPOINT_UNREACHABLE', 'down');
+    const retries: number[] = [];
+    await expect(
+      withRetries(
+        { retries: 2, baseDelayMs: 1, maxDelayMs: 1 },
+        () => {
+          attempts += 1;
+          return Promise.reject(error);
+        },
+        (_error, retry) => retries.push(retry),
+      ),
+    ).rejects.toBe(error);
+    expect(attempts).toBe(3);
+    expect(retries).toEqual([1, 2]);
+  });
+});
