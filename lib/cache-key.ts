@@ -9,6 +9,8 @@ export interface CacheKeyParts {
   resources: readonly string[];
   audience: string | undefined;
   extraParams: Readonly<Record<string, string>>;
+  /** The DPoP key's RFC 7638 thumbprint: a token bound to one key is useless to another. Default is none. */
+  dpopThumbprint?: string | undefined;
 }
 
 /**
@@ -27,6 +29,8 @@ export function cacheKey(parts: CacheKeyParts): string {
     [...new Set(parts.resources)].sort(),
     parts.audience ?? null,
     Object.entries(parts.extraParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    // Appended only with DPoP, so keys of Bearer configurations stay what they were.
+    ...(parts.dpopThumbprint === undefined ? [] : [['dpop', parts.dpopThumbprint]]),
   ]);
   return `axios-client-credentials:${createHash('sha256').update(canonical).digest('base64url')}`;
 }

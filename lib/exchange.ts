@@ -1,6 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { clientAuthenticationCache } from './client-auth';
 import { Cooldown } from './cooldown';
+import type { DPoPSession } from './dpop-nonces';
 import { discoverTokenEndpoint, type TokenEndpointTarget } from './discovery';
 import { TokenRequestError } from './errors';
 import { summarize, type Telemetry } from './events';
@@ -49,6 +50,7 @@ function endpointResolver(resolved: ResolvedOptions, client: AxiosInstance): () 
 export function createExchange(
   resolved: ResolvedOptions,
   telemetry: Telemetry,
+  dpop?: DPoPSession,
 ): (background: boolean) => Promise<AccessToken> {
   const authenticationFor = clientAuthenticationCache(resolved);
   const tokenClient = resolved.tokenClient ?? axios.create();
@@ -90,6 +92,11 @@ export function createExchange(
             defaultLifetimeMs: resolved.defaultLifetimeMs,
             requestedScope,
             now: Date.now,
+            // A fresh proof per attempt, like the client assertion.
+            dpop,
+            onNonceRetry: () => {
+              stats.tokenRequests += 1;
+            },
           });
         },
         onRetry,

@@ -12,6 +12,7 @@ export type {
   SigningAlgorithm,
 } from './client-auth/keys';
 export type { TlsClientCertificate } from './client-auth/tls';
+export type { DPoPKeyInput, DPoPKeyPair } from './dpop';
 export type { ClientCredentialsErrorCode, DiscoveryErrorCode } from './errors';
 export type { AccessToken, ClientCredentialsHandle, TokenStore } from './types';
 export type {

@@ -1,6 +1,8 @@
 import type { AxiosInstance } from 'axios';
 import { cacheKey } from './cache-key';
 import { Telemetry } from './events';
+import { DPoPNonces, type DPoPSession } from './dpop-nonces';
+import { dpopAuthorization, dpopNonceTracker } from './dpop-request';
 import { createExchange } from './exchange';
 import { createRequestInterceptor, createUnauthorizedHandler } from './interceptors';
 import { lockFor } from './lock';
@@ -24,6 +26,7 @@ function storeKey(resolved: ResolvedOptions): string {
     ...resolved,
     tokenUrl: resolved.tokenUrl ?? resolved.issuer ?? '',
     clientAuthMethod: resolved.clientAuthMethod ?? `auto:${resolved.candidateMethods.join(' ')}`,
+    dpopThumbprint: resolved.dpop?.thumbprint,
   });
 }
 
@@ -75,6 +78,8 @@ export function installClientCredentials(
   const store = resolved.store ?? defaultTokenStore();
   const telemetry = new Telemetry(resolved.onEvent);
   const { stats } = telemetry;
+  const dpop: DPoPSession | undefined =
+    resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
   const manager = new TokenManager({
     telemetry,
     key: storeKey(resolved),
@@ -83,22 +88,38 @@ export function installClientCredentials(
     refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
     now: Date.now,
     storeLock: storeLockTiming(resolved),
-    exchange: createExchange(resolved, telemetry),
+    exchange: createExchange(resolved, telemetry, dpop),
   });
 
   const baseURL = instance.defaults.baseURL;
   const requestId = instance.interceptors.request.use(
-    createRequestInterceptor(manager, createOriginPolicy(baseURL, resolved.origins)),
+    createRequestInterceptor(
+      manager,
+      createOriginPolicy(baseURL, resolved.origins),
+      dpop === undefined ? undefined : dpopAuthorization(instance, dpop),
+    ),
   );
-  const responseId = resolved.retryOnUnauthorized
-    ? instance.interceptors.response.use(
-        undefined,
-        createUnauthorizedHandler(instance, manager, () => {
-          stats.replays += 1;
-          telemetry.emit({ type: 'unauthorized_replay' });
-        }),
-      )
-    : undefined;
+  const trackNonce = dpop === undefined ? undefined : dpopNonceTracker(instance, dpop);
+  const onReplay = (): void => {
+    stats.replays += 1;
+    telemetry.emit({ type: 'unauthorized_replay' });
+  };
+  const responseId =
+    resolved.retryOnUnauthorized || trackNonce !== undefined
+      ? instance.interceptors.response.use(
+          trackNonce === undefined
+            ? undefined
+            : (response) => {
+                trackNonce(response);
+                return response;
+              },
+          createUnauthorizedHandler(instance, manager, {
+            renew: resolved.retryOnUnauthorized,
+            onReplay,
+            ...(trackNonce === undefined ? {} : { nonceRetry: trackNonce }),
+          }),
+        )
+      : undefined;
   installed.add(instance);
 
   let ejected = false;

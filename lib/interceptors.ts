@@ -7,7 +7,7 @@ import {
 } from 'axios';
 import type { TokenManager } from './token-manager';
 import type { AccessToken } from './types';
-import { bearerTokenRejected } from './www-authenticate';
+import { bearerTokenRejected, dpopNonceRequested } from './www-authenticate';
 
 /**
  * Per-request state lives under a string key: axios 1.x drops symbol keys when it merges configs,
@@ -19,6 +19,8 @@ const STATE_KEY = 'axios-client-credentials';
 class AuthState {
   #token: AccessToken;
   replayed = false;
+  /** Whether the request was sent again with a resource server's DPoP nonce (RFC 9449 §9). */
+  nonceRetried = false;
   constructor(token: AccessToken) {
     this.#token = token;
   }
@@ -36,9 +38,29 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown }).then === 'function';
 }
 
+/**
+ * How a request carries its token: sets the Authorization header (and with DPoP, the proof). Called
+ * once per attempt, replays included.
+ */
+export type Authorize = (config: InternalAxiosRequestConfig, token: AccessToken) => void;
+
+/** The Bearer scheme (RFC 6750 §2.1): the header value is built once per token, not per request. */
+export function bearerAuthorization(): Authorize {
+  // Tokens are frozen and shared, so the token itself is the cache key.
+  let lastToken: AccessToken | undefined;
+  let lastAuthorization = '';
+  return (config, token) => {
+    if (token !== lastToken) {
+      lastToken = token;
+      lastAuthorization = `${token.tokenType} ${token.accessToken}`;
+    }
+    config.headers.set('Authorization', lastAuthorization);
+  };
+}
+
 /** Sets the Authorization header and records which token the request carried. */
-function attach(config: ConfigWithState, token: AccessToken, authorization: string): InternalAxiosRequestConfig {
-  config.headers.set('Authorization', authorization);
+function attach(config: ConfigWithState, token: AccessToken, authorize: Authorize): InternalAxiosRequestConfig {
+  authorize(config, token);
   const state = config[STATE_KEY];
   if (state instanceof AuthState) state.token = token;
   else config[STATE_KEY] = new AuthState(token);
@@ -72,22 +94,13 @@ function waitForToken(pending: PromiseLike<AccessToken>, config: InternalAxiosRe
 export function createRequestInterceptor(
   manager: TokenManager,
   mayReceiveToken: (config: InternalAxiosRequestConfig) => boolean,
+  authorize: Authorize = bearerAuthorization(),
 ): (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
-  // Tokens are frozen and shared: build the header value once per token, not once per request.
-  let lastToken: AccessToken | undefined;
-  let lastAuthorization = '';
-  const authorizationFor = (token: AccessToken): string => {
-    if (token !== lastToken) {
-      lastToken = token;
-      lastAuthorization = `${token.tokenType} ${token.accessToken}`;
-    }
-    return lastAuthorization;
-  };
   return (config) => {
     if (config.skipAuth === true || !mayReceiveToken(config)) return config;
     const token = manager.acquire();
-    if (!isThenable(token)) return attach(config, token, authorizationFor(token));
-    return waitForToken(token, config).then((fresh) => attach(config, fresh, authorizationFor(fresh)));
+    if (!isThenable(token)) return attach(config, token, authorize);
+    return waitForToken(token, config).then((fresh) => attach(config, fresh, authorize));
   };
 }
 
@@ -98,21 +111,44 @@ function isReplayable(data: unknown): boolean {
   return typeof ReadableStream === 'undefined' || !(data instanceof ReadableStream);
 }
 
+/** What the response error interceptor does besides the renewal replay. */
+export interface UnauthorizedHandlerOptions {
+  /** Whether a rejected token is dropped, renewed and the request replayed once. Default is `true`. */
+  renew?: boolean;
+  /** Called when a request is replayed with a renewed token. Default is none. */
+  onReplay?: () => void;
+  /**
+   * With DPoP: remembers the response's `DPoP-Nonce` and says whether the request may be sent once
+   * more with it. Default is none.
+   */
+  nonceRetry?: (response: AxiosResponse) => boolean;
+}
+
 /**
  * The response error interceptor: a 401 to a request that carried our token drops that token
- * (compare-and-delete) and replays the request once with a renewed one (RFC 6750 §3.1).
+ * (compare-and-delete) and replays the request once with a renewed one (RFC 6750 §3.1). With DPoP,
+ * a 401 `use_dpop_nonce` first gets one retry with the same token and the server's nonce (RFC 9449
+ * §9); it is counted apart, so a request is sent at most three times.
  */
 export function createUnauthorizedHandler(
   instance: AxiosInstance,
   manager: TokenManager,
-  onReplay: () => void = () => {},
+  { renew = true, onReplay = () => {}, nonceRetry }: UnauthorizedHandlerOptions = {},
 ): (error: unknown) => Promise<AxiosResponse> {
   return async (error) => {
     const { config, response } = (error ?? {}) as Partial<AxiosError>;
-    if (response?.status !== 401 || config === undefined) throw error;
+    if (response === undefined || config === undefined) throw error;
+    const retryWithNonce = nonceRetry?.(response) === true;
+    if (response.status !== 401) throw error;
     const state = (config as ConfigWithState)[STATE_KEY];
-    if (!(state instanceof AuthState) || state.replayed) throw error;
-    if (!isReplayable(config.data) || !bearerTokenRejected(response.headers?.['www-authenticate'])) throw error;
+    if (!(state instanceof AuthState) || !isReplayable(config.data)) throw error;
+    const challenge: unknown = response.headers?.['www-authenticate'];
+    // Only a proof can carry the nonce: a Bearer token sent again would meet the same answer.
+    if (retryWithNonce && state.token.tokenType === 'DPoP' && !state.nonceRetried && dpopNonceRequested(challenge)) {
+      state.nonceRetried = true;
+      return instance.request(config);
+    }
+    if (!renew || state.replayed || !bearerTokenRejected(challenge, state.token.tokenType.toLowerCase())) throw error;
     state.replayed = true;
     onReplay();
     await manager.invalidate(state.token.accessToken);

@@ -5,6 +5,7 @@ import type { AssertionAudience } from './client-auth/jwt';
 import type { PrivateKeyInput, SigningAlgorithm } from './client-auth/keys';
 import { resolveClientAuth, type ResolvedClientAuth } from './client-auth/resolve';
 import type { TlsClientCertificate } from './client-auth/tls';
+import { resolveDPoP, type DPoPKeyPair, type DPoPSigner } from './dpop';
 import type { EventListener } from './events';
 import type { TokenStore } from './types';
 
@@ -123,6 +124,13 @@ export interface ClientCredentialsOptions {
   retryOnUnauthorized?: boolean;
   /** Allows an `http:` token URL on a non-loopback host (RFC 6749 §3.2 requires TLS). Default is `false`. */
   allowHttpTokenUrl?: boolean;
+  /**
+   * DPoP (RFC 9449): tokens bound to a key pair, each request carrying a fresh signed proof. `true`
+   * generates a P-256 key pair once per installation; or give your own `{ privateKey, publicKey }`
+   * (P-256 or Ed25519; `CryptoKey`, `KeyObject` or JWK). The key's thumbprint is part of the cache
+   * key. Default is `false`: Bearer tokens.
+   */
+  dpop?: boolean | DPoPKeyPair;
 }
 
 /** Options after validation, with defaults applied and values normalised. */
@@ -147,6 +155,8 @@ export interface ResolvedOptions extends ResolvedClientAuth {
   tokenRequestRetryMaxDelayMs: number;
   errorCooldownMs: number;
   onEvent: EventListener | undefined;
+  /** The DPoP signer, when `dpop` is set. */
+  dpop: DPoPSigner | undefined;
 }
 
 const KNOWN_OPTIONS = new Set<string>([
@@ -177,6 +187,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'tokenRequestRetryMaxDelayMs',
   'errorCooldownSeconds',
   'onEvent',
+  'dpop',
 ]);
 
 /** Parameters the library sets itself; `extraParams` may not override them. */
@@ -358,5 +369,6 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     ),
     errorCooldownMs: seconds('errorCooldownSeconds', options['errorCooldownSeconds'], 10, 0) * 1000,
     onEvent: onEvent as EventListener | undefined,
+    dpop: resolveDPoP(options['dpop']),
   };
 }

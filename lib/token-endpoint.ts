@@ -1,6 +1,7 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Agent } from 'node:https';
 import type { ClientAuthentication } from './client-auth';
+import type { DPoPSession } from './dpop-nonces';
 import { OAuth2Error, TokenRequestError } from './errors';
 import { parseRetryAfter } from './retry';
 import type { AccessToken } from './types';
@@ -25,14 +26,44 @@ export interface TokenEndpointSettings {
   /** The scope that was requested, space-delimited, or undefined. */
   requestedScope: string | undefined;
   now: () => number;
+  /** Proves possession of the DPoP key (RFC 9449 §5). Default is none: Bearer tokens only. */
+  dpop?: DPoPSession | undefined;
+  /** Called before the one request sent again with a DPoP nonce, so it is counted. Default is none. */
+  onNonceRetry?: () => void;
 }
 
 /**
  * One client credentials token request (RFC 6749 §4.4.2) and the parsing of its answer (§5.1,
  * §5.2). Resolves with the token or rejects with an {@link OAuth2Error} or a
- * {@link TokenRequestError}; never with anything that holds the credentials.
+ * {@link TokenRequestError}; never with anything that holds the credentials. With DPoP, a
+ * `400 use_dpop_nonce` answer gets one more request with the server's nonce.
  */
 export async function requestToken(settings: TokenEndpointSettings): Promise<AccessToken> {
+  const { dpop } = settings;
+  let { response, sentAt } = await sendTokenRequest(settings);
+  // RFC 9449 §8: one more try with the nonce the server asked for. The body is built anew, so a
+  // client assertion gets a fresh jti (a reused one would be a replay).
+  if (dpop !== undefined && dpop.nonces.remember(settings.tokenUrl, response.headers) && asksForNonce(response)) {
+    settings.onNonceRetry?.();
+    ({ response, sentAt } = await sendTokenRequest(settings));
+  }
+  return parseTokenResponse(response.status, response.data, {
+    sentAt,
+    defaultLifetimeMs: settings.defaultLifetimeMs,
+    requestedScope: settings.requestedScope,
+    retryAfterMs: parseRetryAfter(headerValue(response.headers?.['retry-after']), Date.now()),
+    dpop: dpop !== undefined,
+  });
+}
+
+/** Whether a token endpoint answer is `400 use_dpop_nonce` (RFC 9449 §8). */
+function asksForNonce(response: AxiosResponse<unknown>): boolean {
+  return response.status === 400 && parseJsonObject(response.data)?.['error'] === 'use_dpop_nonce';
+}
+
+async function sendTokenRequest(
+  settings: TokenEndpointSettings,
+): Promise<{ response: AxiosResponse<unknown>; sentAt: number }> {
   const body = new URLSearchParams({ grant_type: 'client_credentials' });
   for (const [name, value] of settings.params) body.append(name, value);
   const headers: Record<string, string> = {
@@ -41,13 +72,14 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
   };
   // Once per attempt: a JWT assertion is signed anew, with a fresh jti, for every request.
   await settings.authenticate({ body, headers, tokenUrl: settings.tokenUrl, issuer: settings.issuer });
+  const { dpop, tokenUrl } = settings;
+  if (dpop !== undefined) headers['DPoP'] = dpop.signer.proof('POST', tokenUrl, dpop.nonces.get(tokenUrl));
 
   const sentAt = settings.now();
-  let response: AxiosResponse<unknown>;
   try {
-    response = await settings.client.request<unknown>({
+    const response = await settings.client.request<unknown>({
       method: 'POST',
-      url: settings.tokenUrl,
+      url: tokenUrl,
       data: body.toString(),
       headers,
       // The body is parsed here, strictly; axios' lenient JSON parsing would hide broken answers.
@@ -60,15 +92,10 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
       timeout: settings.client.defaults.timeout || settings.timeoutMs,
       ...(settings.httpsAgent === undefined ? {} : { httpsAgent: settings.httpsAgent }),
     });
+    return { response, sentAt };
   } catch (error) {
     throw transportError(error);
   }
-  return parseTokenResponse(response.status, response.data, {
-    sentAt,
-    defaultLifetimeMs: settings.defaultLifetimeMs,
-    requestedScope: settings.requestedScope,
-    retryAfterMs: parseRetryAfter(headerValue(response.headers?.['retry-after']), Date.now()),
-  });
 }
 
 function headerValue(value: unknown): unknown {
@@ -153,6 +180,8 @@ export function parseTokenResponse(
     requestedScope: string | undefined;
     /** The answer's `Retry-After`, in milliseconds, kept on the error of a 429 or 5xx answer. */
     retryAfterMs?: number | undefined;
+    /** Whether the request carried a DPoP proof, so a `DPoP` token type is expected. Default is `false`. */
+    dpop?: boolean;
   },
 ): AccessToken {
   const json = parseJsonObject(data);
@@ -175,8 +204,10 @@ export function parseTokenResponse(
     throw invalid('token response has no "access_token" string', status);
   const tokenType = json['token_type'];
   if (typeof tokenType !== 'string') throw invalid('token response has no "token_type" string', status);
-  // RFC 6749 §5.1: token_type is case-insensitive. Only Bearer (RFC 6750) can be sent as is.
-  if (tokenType.toLowerCase() !== 'bearer')
+  // RFC 6749 §5.1: token_type is case-insensitive. Bearer (RFC 6750) is sent as is; DPoP (RFC 9449
+  // §5) only when we asked for it, since only then can we prove possession of the key.
+  const type = tokenType.toLowerCase();
+  if (type !== 'bearer' && !(type === 'dpop' && context.dpop === true))
     throw invalid(`token response has unsupported "token_type" "${tokenType.slice(0, 32)}"`, status);
   const expiresIn = parseExpiresIn(json['expires_in']);
   if (expiresIn === null) throw invalid('token response has an invalid "expires_in"', status);
@@ -188,7 +219,7 @@ export function parseTokenResponse(
 
   const token: AccessToken = {
     accessToken,
-    tokenType: 'Bearer',
+    tokenType: type === 'dpop' ? 'DPoP' : 'Bearer',
     issuedAt: context.sentAt,
     expiresAt: context.sentAt + (expiresIn === undefined ? context.defaultLifetimeMs : expiresIn * 1000),
   };

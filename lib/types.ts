@@ -4,7 +4,10 @@ import type { ClientCredentialsStats } from './events';
 export interface AccessToken {
   /** The `access_token` value. A bearer credential: never log it. */
   accessToken: string;
-  /** The token type as sent in the Authorization header, normalised (`Bearer`). */
+  /**
+   * The token type as sent in the Authorization header, normalised: `Bearer`, or `DPoP` for a token
+   * bound to the installation's DPoP key (RFC 9449 §5), which is only usable with that key.
+   */
   tokenType: string;
   /** When the token expires, in epoch milliseconds, counted from when the request was sent. */
   expiresAt: number;

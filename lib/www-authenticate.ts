@@ -89,13 +89,24 @@ export function parseWwwAuthenticate(header: string): Challenge[] {
 }
 
 /**
- * Whether a 401 answer says our bearer token was rejected, so renewing it may help (RFC 6750
- * §3.1). Without a Bearer challenge, or with one that has no `error` or `invalid_token`, it may;
- * with `invalid_request` or `insufficient_scope` a new token of the same configuration will not.
+ * Whether a 401 answer says our token was rejected, so renewing it may help (RFC 6750 §3.1, RFC
+ * 9449 §7.1). Without a challenge of the token's scheme, or with one that has no `error` or
+ * `invalid_token`, it may; with `invalid_request`, `insufficient_scope` or `use_dpop_nonce` a new
+ * token of the same configuration will not.
+ *
+ * @param scheme The scheme the request used, lower case. Default is `bearer`.
  */
-export function bearerTokenRejected(header: unknown): boolean {
+export function bearerTokenRejected(header: unknown, scheme = 'bearer'): boolean {
   if (typeof header !== 'string') return true;
-  const bearer = parseWwwAuthenticate(header).find((challenge) => challenge.scheme === 'bearer');
-  const error = bearer?.params['error'];
+  const challenge = parseWwwAuthenticate(header).find((candidate) => candidate.scheme === scheme);
+  const error = challenge?.params['error'];
   return error === undefined || error === 'invalid_token';
+}
+
+/** Whether a 401 answer asks for a DPoP proof with the server's nonce (RFC 9449 §9). */
+export function dpopNonceRequested(header: unknown): boolean {
+  if (typeof header !== 'string') return false;
+  return parseWwwAuthenticate(header).some(
+    (challenge) => challenge.scheme === 'dpop' && challenge.params['error'] === 'use_dpop_nonce',
+  );
 }

@@ -10,6 +10,8 @@
 //                       and post-client/post-secret (client_secret_post), both
 //                       allowed "invoices:read invoices:write reports:read".
 //   TOKEN_TTL_SECONDS   access token lifetime (default 3600).
+//   OIDC_DPOP           JSON {"requireNonce"?: bool, "apiRequireNonce"?: bool}: DPoP nonces
+//                       required by the token endpoint / the resource server (default: none).
 //   OIDC_IGNORE_STDIN=1 do not exit when stdin ends (for `node ... < /dev/null &`).
 //
 // Once listening, exactly one line of JSON is written to stdout:
@@ -62,11 +64,22 @@ function loadClients() {
   return parsed;
 }
 
+function loadDPoP() {
+  const raw = process.env.OIDC_DPOP;
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    return fatal(`OIDC_DPOP is not valid JSON: ${err.message}`);
+  }
+}
+
 let servers;
 try {
   servers = await startOidcServers({
     clients: loadClients(),
     tokenTtlSeconds: parsePositiveInt(process.env.TOKEN_TTL_SECONDS, 'TOKEN_TTL_SECONDS'),
+    dpop: loadDPoP(),
   });
 } catch (err) {
   fatal(err?.message ?? String(err));

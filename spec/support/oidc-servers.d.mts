@@ -21,6 +21,28 @@ export interface StartOidcServersOptions {
   clients?: readonly object[];
   /** Access token lifetime in seconds, a positive integer. Default is 3600 (1 hour). */
   tokenTtlSeconds?: number;
+  /** Which servers require a DPoP nonce (RFC 9449 §8, §9). Default is neither. */
+  dpop?: DPoPServerOptions;
+}
+
+/** The DPoP nonce requirements of {@link startOidcServers}. */
+export interface DPoPServerOptions {
+  /** The token endpoint answers `400 use_dpop_nonce` to a proof without its nonce. Default is `false`. */
+  requireNonce?: boolean;
+  /** The resource server answers `401` `DPoP error="use_dpop_nonce"` to a proof without its nonce. Default is `false`. */
+  apiRequireNonce?: boolean;
+}
+
+/** The resource server's DPoP counters since start or the last reset. */
+export interface DPoPServerStats {
+  /** Proofs accepted. */
+  proofs: number;
+  /** Distinct `jti` values accepted since start (never reset). */
+  distinctJti: number;
+  /** 401 answers asking for the resource server's nonce. */
+  nonceChallenges: number;
+  /** Proofs rejected for any other reason. */
+  rejected: number;
 }
 
 /** What {@link startOidcServers} returns. */
@@ -37,6 +59,8 @@ export interface OidcServers {
   stats(): OidcServerStats;
   /** GETs of `/.well-known/*` (authorization server metadata) since start or the last {@link reset}. */
   discoveryStats(): { metadataRequests: number };
+  /** The resource server's DPoP counters. */
+  dpopStats(): DPoPServerStats;
   /** Zeroes the counters. */
   reset(): void;
   /** Destroys every access token issued so far; the API answers 401 to them afterwards. Returns how many were destroyed. */

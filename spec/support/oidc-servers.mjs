@@ -39,6 +39,17 @@
 // private_key_jwt (give the client `jwks` with its public keys) and client_secret_jwt; client
 // assertions are checked for replays (a reused jti is rejected).
 //
+// DPoP (RFC 9449): oidc-provider 9 has features.dPoP on by default, so a token request with a
+// `DPoP` proof gets a DPoP-bound token (token_type "DPoP", cnf.jkt) from every instance. The
+// resource server accepts `Authorization: DPoP <token>` with a proof it verifies itself (typ,
+// alg, signature with the embedded public JWK, htm, htu, ath, iat within 60 s, jti not seen
+// before, key thumbprint = the token's jkt) and refuses a bound token sent as Bearer. With the
+// `dpop` option (off by default):
+//   dpop.requireNonce     the token endpoint requires a DPoP nonce (400 use_dpop_nonce first)
+//   dpop.apiRequireNonce  the resource server requires its own nonce (401 DPoP
+//                         error="use_dpop_nonce" with a DPoP-Nonce header first)
+//   GET /__admin/dpop-stats -> {proofs, distinctJti, nonceChallenges, rejected}; zeroed by reset()
+//
 // RFC 8707 resource indicators: a token request with resource=<apiUrl>/ (with or
 // without the trailing slash) gets an opaque token whose audience is the API; any
 // other resource value is rejected with invalid_target.
@@ -120,14 +131,21 @@ function readBodyLength(req) {
 /**
  * Starts the authorization server, the resource server and the admin API.
  *
- * @param {{ clients?: readonly object[], tokenTtlSeconds?: number }} [options]
+ * @param {{ clients?: readonly object[], tokenTtlSeconds?: number,
+ *   dpop?: { requireNonce?: boolean, apiRequireNonce?: boolean } }} [options]
  *   `clients`: oidc-provider client metadata objects; replaces {@link DEFAULT_CLIENTS}.
  *   `tokenTtlSeconds`: access token lifetime in seconds. Default is 3600 (1 hour).
+ *   `dpop`: nonces required by the token endpoint and/or the resource server. Default is none.
  * @throws {TypeError} When an option is invalid.
  * @throws {Error} When a client's metadata is invalid (`invalid client "<id>": <reason>`) or a
  *   server cannot listen. Whatever was started is closed first.
  */
-export async function startOidcServers({ clients = DEFAULT_CLIENTS, tokenTtlSeconds = DEFAULT_TTL_SECONDS } = {}) {
+export async function startOidcServers({
+  clients = DEFAULT_CLIENTS,
+  tokenTtlSeconds = DEFAULT_TTL_SECONDS,
+  dpop = {},
+} = {}) {
+  if (typeof dpop !== 'object' || dpop === null) throw new TypeError('"dpop" must be an object');
   if (!Array.isArray(clients)) throw new TypeError('"clients" must be an array of client metadata objects');
   if (!Number.isSafeInteger(tokenTtlSeconds) || tokenTtlSeconds <= 0) {
     throw new TypeError(`"tokenTtlSeconds" must be a positive integer, got ${JSON.stringify(tokenTtlSeconds)}`);
@@ -136,6 +154,7 @@ export async function startOidcServers({ clients = DEFAULT_CLIENTS, tokenTtlSeco
 
   // Lazily, so that importing this module prints nothing: oidc-provider warns at import time.
   const { default: Provider, errors } = await import('oidc-provider');
+  const jose = await import('jose');
 
   // Every scope any client may hold must be a "static" scope of the provider:
   // without resource indicators, oidc-provider 9 silently drops requested scopes
@@ -229,8 +248,12 @@ export async function startOidcServers({ clients = DEFAULT_CLIENTS, tokenTtlSeco
   };
   // Separate from `stats`, whose exact shape callers compare.
   const discoveryStats = { metadataRequests: 0 };
+  const dpopStats = { proofs: 0, distinctJti: 0, nonceChallenges: 0, rejected: 0 };
+  // Every jti ever accepted (RFC 9449 §11.1: a proof is used once); never cleared by reset().
+  const seenJti = new Set();
   function resetStats() {
     for (const k of Object.keys(stats)) stats[k] = 0;
+    for (const k of Object.keys(dpopStats)) dpopStats[k] = 0;
     discoveryStats.metadataRequests = 0;
   }
 
@@ -278,6 +301,10 @@ export async function startOidcServers({ clients = DEFAULT_CLIENTS, tokenTtlSeco
       },
       features: {
         devInteractions: { enabled: false },
+        // On by default in oidc-provider 9; a nonce secret only when a nonce is required.
+        dPoP: dpop.requireNonce
+          ? { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => true }
+          : { enabled: true },
         clientCredentials: { enabled: true },
         // RFC 7662: any authenticated client may introspect (as a resource server would).
         introspection: { enabled: true, allowedPolicy: async () => true },
@@ -371,14 +398,67 @@ export async function startOidcServers({ clients = DEFAULT_CLIENTS, tokenTtlSeco
       return token;
     }
 
+    // The resource server's own nonce (RFC 9449 §9), when it requires one.
+    const apiNonce = crypto.randomBytes(16).toString('base64url');
+
+    /** Verifies a DPoP proof for `token` (RFC 9449 §4.3, §7.1); returns an error code or undefined. */
+    async function checkProof(req, url, proof, value, token) {
+      if (typeof proof !== 'string') return 'invalid_dpop_proof';
+      let payload;
+      let protectedHeader;
+      try {
+        ({ payload, protectedHeader } = await jose.jwtVerify(proof, jose.EmbeddedJWK, {
+          typ: 'dpop+jwt',
+          algorithms: ['ES256', 'EdDSA', 'Ed25519'],
+        }));
+      } catch {
+        return 'invalid_dpop_proof';
+      }
+      if (protectedHeader.jwk?.d !== undefined) return 'invalid_dpop_proof';
+      if (payload.htm !== req.method) return 'invalid_dpop_proof';
+      if (payload.htu !== `${apiUrl}${url.pathname}`) return 'invalid_dpop_proof';
+      if (payload.ath !== crypto.createHash('sha256').update(value).digest('base64url')) return 'invalid_dpop_proof';
+      if (typeof payload.iat !== 'number' || Math.abs(Date.now() / 1000 - payload.iat) > 60)
+        return 'invalid_dpop_proof';
+      if (typeof payload.jti !== 'string' || seenJti.has(payload.jti)) return 'invalid_dpop_proof';
+      if ((await jose.calculateJwkThumbprint(protectedHeader.jwk)) !== token.jkt) return 'invalid_dpop_proof';
+      if (dpop.apiRequireNonce && payload.nonce !== apiNonce) return 'use_dpop_nonce';
+      seenJti.add(payload.jti);
+      dpopStats.proofs += 1;
+      dpopStats.distinctJti = seenJti.size;
+      return undefined;
+    }
+
     async function handleApi(req, res) {
       stats.apiRequests += 1;
       const url = new URL(`${apiUrl}${req.url ?? '/'}`);
 
       const auth = req.headers.authorization;
-      const match = typeof auth === 'string' ? /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(auth) : null;
+      const match = typeof auth === 'string' ? /^(Bearer|DPoP)[ ]+([^ ]+)[ ]*$/i.exec(auth) : null;
+      const scheme = match?.[1].toLowerCase();
       let token;
-      if (match) token = await validateAccessToken(match[1]);
+      if (match) token = await validateAccessToken(match[2]);
+      // A bound token is only good with a proof of its key (RFC 9449 §7.1): never as Bearer.
+      if (token && (scheme === 'dpop') !== (token.jkt !== undefined)) token = undefined;
+      let dpopError;
+      if (token && scheme === 'dpop') dpopError = await checkProof(req, url, req.headers.dpop, match[2], token);
+
+      if (dpopError) {
+        stats.apiUnauthorized += 1;
+        if (dpopError === 'use_dpop_nonce') dpopStats.nonceChallenges += 1;
+        else dpopStats.rejected += 1;
+        req.resume();
+        sendJson(
+          res,
+          401,
+          { ok: false, error: dpopError },
+          {
+            'www-authenticate': `DPoP algs="ES256 EdDSA", error="${dpopError}"`,
+            ...(dpop.apiRequireNonce ? { 'dpop-nonce': apiNonce } : {}),
+          },
+        );
+        return;
+      }
 
       if (!token) {
         stats.apiUnauthorized += 1;
@@ -386,7 +466,9 @@ export async function startOidcServers({ clients = DEFAULT_CLIENTS, tokenTtlSeco
         const challenge =
           auth === undefined
             ? 'Bearer realm="api"'
-            : 'Bearer realm="api", error="invalid_token", error_description="the access token is invalid or expired"';
+            : scheme === 'dpop'
+              ? 'DPoP algs="ES256 EdDSA", error="invalid_token"'
+              : 'Bearer realm="api", error="invalid_token", error_description="the access token is invalid or expired"';
         req.resume();
         sendJson(
           res,
@@ -431,6 +513,8 @@ export async function startOidcServers({ clients = DEFAULT_CLIENTS, tokenTtlSeco
         sendJson(res, 200, stats);
       } else if (req.method === 'GET' && pathname === '/__admin/discovery-stats') {
         sendJson(res, 200, discoveryStats);
+      } else if (req.method === 'GET' && pathname === '/__admin/dpop-stats') {
+        sendJson(res, 200, dpopStats);
       } else if (req.method === 'POST' && pathname === '/__admin/reset') {
         resetStats();
         res.writeHead(204).end();
@@ -449,6 +533,7 @@ export async function startOidcServers({ clients = DEFAULT_CLIENTS, tokenTtlSeco
       adminUrl,
       stats: () => ({ ...stats }),
       discoveryStats: () => ({ ...discoveryStats }),
+      dpopStats: () => ({ ...dpopStats }),
       reset: resetStats,
       revokeAll: revokeAllAccessTokens,
       close,

@@ -39,6 +39,8 @@ export interface OidcServer {
   stats(): Promise<OidcStats>;
   /** GETs of `/.well-known/*` (authorization server metadata); zeroed by reset() too. */
   discoveryStats(): Promise<{ metadataRequests: number }>;
+  /** The resource server's DPoP counters (see oidc-servers.mjs); zeroed by reset() too, but `distinctJti`. */
+  dpopStats(): Promise<DPoPStats>;
   reset(): Promise<void>;
   /** Destroys every access token issued so far; the API answers 401 to them afterwards. */
   revokeAll(): Promise<void>;
@@ -46,11 +48,20 @@ export interface OidcServer {
   close(): Promise<void>;
 }
 
+export interface DPoPStats {
+  proofs: number;
+  distinctJti: number;
+  nonceChallenges: number;
+  rejected: number;
+}
+
 export interface StartOidcServerOptions {
   /** oidc-provider client metadata objects (replaces the default clients). */
   clients?: object[];
   /** Access token lifetime in seconds (default 3600). */
   tokenTtlSeconds?: number;
+  /** DPoP nonces required by the token endpoint and/or the resource server (default: none). */
+  dpop?: { requireNonce?: boolean; apiRequireNonce?: boolean };
 }
 
 interface Endpoints {
@@ -74,6 +85,8 @@ export async function startOidcServer(opts: StartOidcServerOptions = {}): Promis
   else delete env['OIDC_CLIENTS'];
   if (opts.tokenTtlSeconds !== undefined) env['TOKEN_TTL_SECONDS'] = String(opts.tokenTtlSeconds);
   else delete env['TOKEN_TTL_SECONDS'];
+  if (opts.dpop !== undefined) env['OIDC_DPOP'] = JSON.stringify(opts.dpop);
+  else delete env['OIDC_DPOP'];
 
   const child = spawn(process.execPath, [SERVER_SCRIPT], {
     env,
@@ -144,6 +157,7 @@ export async function startOidcServer(opts: StartOidcServerOptions = {}): Promis
     ...endpoints,
     stats: async () => JSON.parse(await admin('GET', 'stats')) as OidcStats,
     discoveryStats: async () => JSON.parse(await admin('GET', 'discovery-stats')) as { metadataRequests: number },
+    dpopStats: async () => JSON.parse(await admin('GET', 'dpop-stats')) as DPoPStats,
     reset: async () => {
       await admin('POST', 'reset');
     },

@@ -1,0 +1,152 @@
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  KeyObject,
+  randomBytes,
+  sign,
+  type JsonWebKey,
+  type webcrypto,
+} from 'node:crypto';
+
+/** A key as the `dpop` option takes it: a `CryptoKey`, a `KeyObject` or a JWK object. */
+export type DPoPKeyInput = webcrypto.CryptoKey | KeyObject | JsonWebKey;
+
+/** A DPoP key pair of your own (RFC 9449 §2): P-256 (`ES256`) or Ed25519 (`EdDSA`). */
+export interface DPoPKeyPair {
+  /** The private key that signs the proofs. Never logged, never part of an error. */
+  privateKey: DPoPKeyInput;
+  /** Its public key, sent in every proof's header. */
+  publicKey: DPoPKeyInput;
+}
+
+/** Signs DPoP proofs with one key pair; the private key stays in a private field. */
+export interface DPoPSigner {
+  /** The RFC 7638 JWK SHA-256 thumbprint of the public key, base64url: the token's `cnf.jkt`. */
+  readonly thumbprint: string;
+  /**
+   * A fresh proof JWT (RFC 9449 §4.2) for one HTTP request.
+   *
+   * @param htm The request method, upper case.
+   * @param url The request URL; its query and fragment are left out of `htu`.
+   * @param nonce The server's latest `DPoP-Nonce`, when one is known.
+   * @param accessToken The access token the request carries, hashed into `ath` (§4.2, §7).
+   */
+  proof(htm: string, url: string, nonce: string | undefined, accessToken?: string): string;
+}
+
+const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function fail(problem: string): never {
+  throw new TypeError(`"dpop" option ${problem}`);
+}
+
+function isCryptoKey(input: unknown): input is webcrypto.CryptoKey {
+  const CryptoKeyClass = (globalThis as { CryptoKey?: new () => webcrypto.CryptoKey }).CryptoKey;
+  return CryptoKeyClass !== undefined && input instanceof CryptoKeyClass;
+}
+
+function toKeyObject(input: unknown, type: 'private' | 'public'): KeyObject {
+  if (input instanceof KeyObject) return input;
+  try {
+    // Node 18 has no global CryptoKey; its class is found on a key, never constructed.
+    if (isCryptoKey(input)) return KeyObject.from(input);
+    if (typeof input === 'object' && input !== null && typeof (input as JsonWebKey).kty === 'string') {
+      const key = { key: input as JsonWebKey, format: 'jwk' as const };
+      return type === 'private' ? createPrivateKey(key) : createPublicKey(key);
+    }
+  } catch {
+    // The cause may quote the key: never passed on.
+  }
+  return fail(`"${type}Key" must be a CryptoKey, a KeyObject or a JWK`);
+}
+
+/** The public members of a JWK, in RFC 7638 §3.2 order: exactly what the thumbprint hashes. */
+function publicJwk(key: KeyObject): { alg: 'ES256' | 'EdDSA'; jwk: Record<string, string> } {
+  const { kty, crv, x, y } = key.export({ format: 'jwk' });
+  if (kty === 'EC' && crv === 'P-256' && x !== undefined && y !== undefined)
+    return { alg: 'ES256', jwk: { crv, kty, x, y } };
+  if (kty === 'OKP' && crv === 'Ed25519' && x !== undefined) return { alg: 'EdDSA', jwk: { crv, kty, x } };
+  return fail('key pair must be P-256 (ES256) or Ed25519 (EdDSA)');
+}
+
+/** RFC 7638: SHA-256 over the canonical JSON of the required members, base64url. */
+export function jwkThumbprint(jwk: Readonly<Record<string, string>>): string {
+  return createHash('sha256').update(JSON.stringify(jwk)).digest('base64url');
+}
+
+/** `htu` is the request URL without query and fragment (RFC 9449 §4.2). */
+function htuOf(url: string): string {
+  const parsed = new URL(url);
+  parsed.search = '';
+  parsed.hash = '';
+  return parsed.href;
+}
+
+class KeyPairSigner implements DPoPSigner {
+  readonly thumbprint: string;
+  readonly #privateKey: KeyObject;
+  readonly #header: string;
+  readonly #alg: 'ES256' | 'EdDSA';
+
+  constructor(privateKey: KeyObject, publicKey: KeyObject) {
+    const { alg, jwk } = publicJwk(publicKey);
+    this.#privateKey = privateKey;
+    this.#alg = alg;
+    // Only the public members go into the header (RFC 9449 §4.2: no private key material).
+    this.#header = encode({ typ: 'dpop+jwt', alg, jwk });
+    this.thumbprint = jwkThumbprint(jwk);
+  }
+
+  proof(htm: string, url: string, nonce: string | undefined, accessToken?: string): string {
+    const claims: Record<string, string | number> = {
+      jti: randomBytes(16).toString('base64url'),
+      htm,
+      htu: htuOf(url),
+      iat: Math.floor(Date.now() / 1000),
+    };
+    if (nonce !== undefined) claims['nonce'] = nonce;
+    if (accessToken !== undefined) claims['ath'] = createHash('sha256').update(accessToken).digest('base64url');
+    const input = `${this.#header}.${encode(claims)}`;
+    // Synchronous: ieee-p1363 is the JOSE form of an ECDSA signature (RFC 7518 §3.4).
+    const signature =
+      this.#alg === 'ES256'
+        ? sign('sha256', Buffer.from(input), { key: this.#privateKey, dsaEncoding: 'ieee-p1363' })
+        : sign(null, Buffer.from(input), this.#privateKey);
+    return `${input}.${signature.toString('base64url')}`;
+  }
+
+  toJSON(): object {
+    return { thumbprint: this.thumbprint };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `DPoPSigner { thumbprint: '${this.thumbprint}' }`;
+  }
+}
+
+/**
+ * Validates the `dpop` option at install time: `true` generates a P-256 key pair, synchronously,
+ * so the thumbprint, part of the cache key, is known before any request.
+ *
+ * @throws {TypeError} naming the `dpop` option.
+ */
+export function resolveDPoP(value: unknown): DPoPSigner | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    return new KeyPairSigner(privateKey, publicKey);
+  }
+  if (typeof value !== 'object' || value === null) fail('must be a boolean or { privateKey, publicKey }');
+  const { privateKey, publicKey } = value as Partial<DPoPKeyPair>;
+  const privateKeyObject = toKeyObject(privateKey, 'private');
+  const publicKeyObject = toKeyObject(publicKey, 'public');
+  if (privateKeyObject.type !== 'private') fail('"privateKey" must be a private key');
+  if (publicKeyObject.type !== 'public') fail('"publicKey" must be a public key');
+  const signer = new KeyPairSigner(privateKeyObject, publicKeyObject);
+  // A pair that does not match would sign proofs no server accepts: caught here, not at the first call.
+  if (jwkThumbprint(publicJwk(createPublicKey(privateKeyObject)).jwk) !== signer.thumbprint)
+    fail('"privateKey" and "publicKey" must be one key pair');
+  return signer;
+}

@@ -1,0 +1,159 @@
+import { generateKeyPairSync, webcrypto } from 'node:crypto';
+import { inspect } from 'node:util';
+import axios from 'axios';
+import MockAdapter from 'axios-mock-adapter';
+import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify } from 'jose';
+import { installClientCredentials, MemoryTokenStore, OAuth2Error } from '../lib';
+import { cacheKey } from '../lib/cache-key';
+import { resolveDPoP } from '../lib/dpop';
+
+const TOKEN_URL = 'https://auth.example.com/oauth/token';
+const API = 'https://api.example.com';
+const base = { tokenUrl: TOKEN_URL, clientId: 'c', clientSecret: 's', store: new MemoryTokenStore() };
+
+describe('resolveDPoP()', () => {
+  it('throws a TypeError naming the option for bad values', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const bad: Array<[unknown, string]> = [
+      ['yes', '"dpop" option must be a boolean or { privateKey, publicKey }'],
+      [
+        { privateKey: 'pem', publicKey: ec.publicKey },
+        '"dpop" option "privateKey" must be a CryptoKey, a KeyObject or a JWK',
+      ],
+      [{ privateKey: ec.privateKey }, '"dpop" option "publicKey" must be a CryptoKey, a KeyObject or a JWK'],
+      [{ privateKey: ec.publicKey, publicKey: ec.publicKey }, '"dpop" option "privateKey" must be a private key'],
+      [
+        { privateKey: rsa.privateKey, publicKey: rsa.publicKey },
+        '"dpop" option key pair must be P-256 (ES256) or Ed25519 (EdDSA)',
+      ],
+      [
+        { privateKey: ec.privateKey, publicKey: other.publicKey },
+        '"dpop" option "privateKey" and "publicKey" must be one key pair',
+      ],
+    ];
+    for (const [value, message] of bad) {
+      expect(() => installClientCredentials(axios.create(), { ...base, dpop: value as never })).toThrow(
+        new TypeError(message),
+      );
+    }
+  });
+
+  it('accepts CryptoKeys, KeyObjects and JWKs, P-256 and Ed25519', async () => {
+    const pair = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+      'sign',
+      'verify',
+    ])) as webcrypto.CryptoKeyPair;
+    expect(resolveDPoP(pair)?.thumbprint).toMatch(/^[\w-]{43}$/);
+    expect(resolveDPoP(generateKeyPairSync('ed25519'))?.thumbprint).toMatch(/^[\w-]{43}$/);
+    expect(resolveDPoP(false)).toBeUndefined();
+  });
+
+  it('computes the RFC 7638 thumbprint and signs proofs jose verifies', async () => {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const signer = resolveDPoP(pair)!;
+    const jwk = pair.publicKey.export({ format: 'jwk' });
+    expect(signer.thumbprint).toBe(await calculateJwkThumbprint(jwk as never));
+    const proof = signer.proof('GET', 'https://api.example.com/x?page=2#frag', 'n-1', 'the-token');
+    const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt' });
+    expect(protectedHeader).toEqual({
+      typ: 'dpop+jwt',
+      alg: 'ES256',
+      jwk: { crv: 'P-256', kty: 'EC', x: jwk.x, y: jwk.y },
+    });
+    expect(payload).toEqual({
+      jti: expect.stringMatching(/^[\w-]{22}$/),
+      htm: 'GET',
+      htu: 'https://api.example.com/x',
+      iat: expect.any(Number),
+      nonce: 'n-1',
+      ath: 'wqc_z2HfvcrceaELozCy7162b8Cmc17Wm3lrs8l7l64',
+    });
+    expect(signer.proof('GET', 'https://api.example.com/x', undefined)).not.toBe(proof);
+    expect(inspect(signer)).toBe(`DPoPSigner { thumbprint: '${signer.thumbprint}' }`);
+    expect(JSON.stringify(signer)).toBe(JSON.stringify({ thumbprint: signer.thumbprint }));
+  });
+
+  it('makes the key thumbprint part of the cache key', () => {
+    const parts = {
+      tokenUrl: TOKEN_URL,
+      clientId: 'c',
+      clientAuthMethod: 'm',
+      scopes: [],
+      resources: [],
+      audience: undefined,
+      extraParams: {},
+    };
+    const bearer = cacheKey(parts);
+    expect(cacheKey({ ...parts, dpopThumbprint: undefined })).toBe(bearer);
+    expect(cacheKey({ ...parts, dpopThumbprint: 'a' })).not.toBe(bearer);
+    expect(cacheKey({ ...parts, dpopThumbprint: 'a' })).not.toBe(cacheKey({ ...parts, dpopThumbprint: 'b' }));
+  });
+});
+
+describe('installClientCredentials() with DPoP', () => {
+  function setup(answers: Array<[number, Record<string, string>]>) {
+    const tokenClient = axios.create();
+    const tokenMock = new MockAdapter(tokenClient);
+    let issued = 0;
+    tokenMock.onPost(TOKEN_URL).reply(() => {
+      issued += 1;
+      return [200, JSON.stringify({ access_token: `t${issued}`, token_type: 'dpop', expires_in: 3600 })];
+    });
+    const instance = axios.create({ baseURL: API });
+    const apiMock = new MockAdapter(instance);
+    const proofs: string[] = [];
+    apiMock.onGet('/x').reply((config) => {
+      proofs.push(config.headers?.['DPoP'] as string);
+      const [status, headers] = answers.shift() ?? [500, {}];
+      return [status, {}, headers];
+    });
+    const handle = installClientCredentials(instance, {
+      ...base,
+      store: new MemoryTokenStore(),
+      tokenClient,
+      dpop: true,
+    });
+    return { instance, handle, proofs, issued: () => issued };
+  }
+
+  it('retries a resource server nonce once without renewing, then still renews once on invalid_token', async () => {
+    const { instance, handle, proofs, issued } = setup([
+      [401, { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'rs-1' }],
+      [401, { 'www-authenticate': 'DPoP error="invalid_token"' }],
+      [200, {}],
+    ]);
+    expect((await instance.get('/x')).status).toBe(200);
+    expect(issued()).toBe(2);
+    expect(handle.stats().replays).toBe(1);
+    expect(proofs).toHaveLength(3);
+    expect(new Set(proofs).size).toBe(3);
+    const claims = proofs.map(
+      (proof) => JSON.parse(Buffer.from(proof.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>,
+    );
+    expect(claims.map((c) => c['nonce'])).toEqual([undefined, 'rs-1', 'rs-1']);
+    expect(decodeProtectedHeader(proofs[0]!).typ).toBe('dpop+jwt');
+  });
+
+  it('retries a resource server nonce only once', async () => {
+    const challenge: [number, Record<string, string>] = [
+      401,
+      { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'rs-1' },
+    ];
+    const { instance, issued } = setup([challenge, challenge, challenge]);
+    await expect(instance.get('/x')).rejects.toMatchObject({ response: { status: 401 } });
+    expect(issued()).toBe(1);
+  });
+
+  it('keeps proofs and keys out of token endpoint errors', async () => {
+    const tokenClient = axios.create();
+    new MockAdapter(tokenClient).onPost(TOKEN_URL).reply(400, JSON.stringify({ error: 'invalid_client' }));
+    const instance = axios.create({ baseURL: API });
+    installClientCredentials(instance, { ...base, store: new MemoryTokenStore(), tokenClient, dpop: true });
+    const error: unknown = await instance.get('/x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OAuth2Error);
+    const shown = `${inspect(error, { depth: 10 })}${JSON.stringify(error)}`;
+    expect(shown).not.toMatch(/eyJ|DPoP/);
+  });
+});
