@@ -2,6 +2,7 @@ import type { AxiosInstance } from 'axios';
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ClientCredentialsMaterial } from './index';
 import { HMAC_ALGORITHMS, resolveHmacAlgorithm, resolveSigningKey, type HmacSigningAlgorithm } from './keys';
 import { createTlsAgent } from './tls';
+import { fail } from '../validate';
 
 /** Client authentication options after validation. */
 export interface ResolvedClientAuth extends Required<ClientCredentialsMaterial> {
@@ -21,10 +22,6 @@ export interface ResolvedClientAuth extends Required<ClientCredentialsMaterial> 
 
 const SECRET_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'];
 const TLS_METHODS: readonly ClientAuthMethod[] = ['tls_client_auth', 'self_signed_tls_client_auth'];
-
-function fail(name: string, problem: string): never {
-  throw new TypeError(`"${name}" option ${problem}`);
-}
 
 const isHmac = (value: unknown): value is HmacSigningAlgorithm =>
   HMAC_ALGORITHMS.includes(value as HmacSigningAlgorithm);

@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { resolveOptions } from '../lib/options';
+import { resolveOptions } from '../lib/resolve-options';
 
 const instance = axios.create();
 const valid = { tokenUrl: 'https://auth.example.com/token', clientId: 'id', clientSecret: 'secret' };

@@ -1,0 +1,161 @@
+import type { AxiosInstance } from 'axios';
+import { resolveClientAuth } from './client-auth/resolve';
+import { resolveDPoP } from './dpop';
+import type { EventListener } from './events';
+import type { ResolvedOptions } from './options';
+import type { TokenStore } from './types';
+import { fail, isAxiosInstance, optionalString, parseUrl, seconds, serverUrl, stringList } from './validate';
+
+const KNOWN_OPTIONS = new Set<string>([
+  'tokenUrl',
+  'issuer',
+  'clientId',
+  'clientSecret',
+  'clientAuthMethod',
+  'privateKey',
+  'keyId',
+  'signingAlgorithm',
+  'assertionAudience',
+  'tls',
+  'httpsAgent',
+  'scope',
+  'audience',
+  'resource',
+  'extraParams',
+  'store',
+  'tokenClient',
+  'origins',
+  'refreshBeforeExpirySeconds',
+  'defaultExpiresInSeconds',
+  'tokenRequestTimeoutMs',
+  'retryOnUnauthorized',
+  'allowHttpTokenUrl',
+  'tokenRequestRetries',
+  'tokenRequestRetryMaxDelayMs',
+  'errorCooldownSeconds',
+  'onEvent',
+  'dpop',
+]);
+
+/** Parameters the library sets itself; `extraParams` may not override them. */
+const RESERVED_PARAMS = new Set([
+  'grant_type',
+  'client_id',
+  'client_secret',
+  'client_assertion',
+  'client_assertion_type',
+  'scope',
+  'resource',
+  'audience',
+]);
+
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/**
+ * Validates options at install time and applies defaults.
+ *
+ * @throws {TypeError} naming the first invalid option.
+ */
+export function resolveOptions(instance: AxiosInstance, input: unknown): ResolvedOptions {
+  if (typeof input !== 'object' || input === null) throw new TypeError('options must be an object');
+  const options = input as Record<string, unknown>;
+  for (const name of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(name)) throw new TypeError(`unknown option "${name}"`);
+  }
+
+  const allowHttp = options['allowHttpTokenUrl'];
+  if (allowHttp !== undefined && typeof allowHttp !== 'boolean') fail('allowHttpTokenUrl', 'must be a boolean');
+  if (options['tokenUrl'] !== undefined && options['issuer'] !== undefined)
+    fail('issuer', 'cannot be combined with "tokenUrl": give the issuer for discovery, or the token URL');
+  if (options['tokenUrl'] === undefined && options['issuer'] === undefined)
+    fail('tokenUrl', 'is required, or "issuer" to discover it');
+  const tokenUrl =
+    options['tokenUrl'] === undefined ? undefined : serverUrl('tokenUrl', options['tokenUrl'], allowHttp === true);
+  // Kept exactly as given: RFC 8414 §3.3 compares the metadata's issuer with it character for character.
+  const issuer = options['issuer'] === undefined ? undefined : (options['issuer'] as string);
+  if (issuer !== undefined && serverUrl('issuer', issuer, allowHttp === true).search !== '')
+    fail('issuer', 'must not include a query (RFC 8414 §2)');
+
+  const clientId = optionalString('clientId', options['clientId']) ?? fail('clientId', 'is required');
+
+  const scopeInput = options['scope'];
+  const scopes =
+    typeof scopeInput === 'string' ? scopeInput.split(/\s+/).filter(Boolean) : stringList('scope', scopeInput);
+  for (const scope of scopes)
+    if (!SCOPE_TOKEN.test(scope)) fail('scope', 'holds a scope token with characters RFC 6749 §3.3 does not allow');
+
+  const resources = stringList('resource', options['resource']);
+  for (const resource of resources) {
+    // RFC 8707 §2: an absolute URI without a fragment.
+    if (parseUrl('resource', resource).hash !== '') fail('resource', 'must not include a fragment (RFC 8707 §2)');
+  }
+
+  const extraInput = options['extraParams'] ?? {};
+  if (typeof extraInput !== 'object' || extraInput === null || Array.isArray(extraInput))
+    fail('extraParams', 'must be an object of strings');
+  const extraParams: Record<string, string> = {};
+  for (const [name, value] of Object.entries(extraInput)) {
+    if (typeof value !== 'string') fail('extraParams', `must map "${name}" to a string`);
+    if (RESERVED_PARAMS.has(name)) fail('extraParams', `must not set "${name}"; use the dedicated option`);
+    extraParams[name] = value;
+  }
+
+  const store = options['store'] as TokenStore | undefined;
+  if (
+    store !== undefined &&
+    (typeof store !== 'object' ||
+      store === null ||
+      ['get', 'set', 'delete'].some((m) => typeof (store as unknown as Record<string, unknown>)[m] !== 'function'))
+  ) {
+    fail('store', 'must implement get(), set() and delete()');
+  }
+  const tokenClient = options['tokenClient'];
+  if (tokenClient !== undefined && !isAxiosInstance(tokenClient)) fail('tokenClient', 'must be an axios instance');
+  if (tokenClient === instance)
+    fail('tokenClient', 'must not be the intercepted instance: token requests would carry tokens and loop');
+
+  const origins = stringList('origins', options['origins']).map((origin) => {
+    const url = parseUrl('origins', origin);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('origins', 'must hold http(s) origins');
+    return url.origin;
+  });
+
+  const clientAuth = resolveClientAuth(options, { clientId, issuer, tokenClient });
+
+  const retry = options['retryOnUnauthorized'];
+  if (retry !== undefined && typeof retry !== 'boolean') fail('retryOnUnauthorized', 'must be a boolean');
+  const audience = optionalString('audience', options['audience']);
+  const onEvent = options['onEvent'];
+  if (onEvent !== undefined && typeof onEvent !== 'function') fail('onEvent', 'must be a function');
+  const retries = seconds('tokenRequestRetries', options['tokenRequestRetries'], 2, 0);
+  if (!Number.isInteger(retries)) fail('tokenRequestRetries', 'must be an integer');
+
+  return {
+    ...clientAuth,
+    tokenUrl: tokenUrl?.href,
+    issuer,
+    allowHttpTokenUrl: allowHttp === true,
+    scopes: [...new Set(scopes)],
+    audience,
+    resources: [...new Set(resources)],
+    extraParams,
+    store,
+    tokenClient,
+    origins,
+    refreshBeforeExpiryMs: seconds('refreshBeforeExpirySeconds', options['refreshBeforeExpirySeconds'], 30, 0) * 1000,
+    defaultLifetimeMs: seconds('defaultExpiresInSeconds', options['defaultExpiresInSeconds'], 300, 1) * 1000,
+    tokenRequestTimeoutMs: seconds('tokenRequestTimeoutMs', options['tokenRequestTimeoutMs'], 30_000, 1),
+    retryOnUnauthorized: retry ?? true,
+    tokenRequestRetries: retries,
+    tokenRequestRetryMaxDelayMs: seconds(
+      'tokenRequestRetryMaxDelayMs',
+      options['tokenRequestRetryMaxDelayMs'],
+      10_000,
+      0,
+    ),
+    errorCooldownMs: seconds('errorCooldownSeconds', options['errorCooldownSeconds'], 10, 0) * 1000,
+    onEvent: onEvent as EventListener | undefined,
+    dpop: resolveDPoP(options['dpop']),
+  };
+}
