@@ -65,6 +65,15 @@ export type ClientCredentialsEvent =
   | {
       /** A request had no usable token and waited for an exchange (its own, a shared one, or another process's). */
       type: 'lock_wait';
+    }
+  | {
+      /**
+       * The origin policy sent a request without the token: its origin is neither the `baseURL`
+       * origin at install time nor a listed one. Reported once per origin per installation.
+       */
+      type: 'token_withheld';
+      /** The request's origin, e.g. `'https://files.example.com'`: never a path or query. */
+      origin: string;
     };
 
 /** What an event says about an error: its class name, code and HTTP status, never its message. */

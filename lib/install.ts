@@ -97,7 +97,7 @@ export function installClientCredentials(
   const requestId = instance.interceptors.request.use(
     createRequestInterceptor(
       manager,
-      createOriginPolicy(baseURL, resolved.origins),
+      createOriginPolicy(baseURL, resolved.origins, (origin) => telemetry.emit({ type: 'token_withheld', origin })),
       dpop === undefined ? undefined : dpopAuthorization(instance, dpop),
     ),
   );

@@ -5,6 +5,7 @@ import {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
+import { log } from './events';
 import type { TokenManager } from './token-manager';
 import type { AccessToken } from './types';
 import { bearerTokenRejected, dpopNonceRequested } from './www-authenticate';
@@ -58,8 +59,22 @@ export function bearerAuthorization(): Authorize {
   };
 }
 
-/** Sets the Authorization header and records which token the request carried. */
-function attach(config: ConfigWithState, token: AccessToken, authorize: Authorize): InternalAxiosRequestConfig {
+/**
+ * Sets the Authorization header and records which token the request carried.
+ *
+ * An Authorization header the caller set (per request or in the instance's defaults) is replaced,
+ * as golang.org/x/oauth2's Transport and Duende's token handlers do: the instance was given to the
+ * plugin to authenticate, and a stale hand-set token winning silently would be the worse surprise.
+ * `{ skipAuth: true }` is how a request keeps its own header. The first replacement says so in the
+ * debug output (never the header's value); a replay carries our own header and is not counted.
+ */
+function attach(
+  config: ConfigWithState,
+  token: AccessToken,
+  authorize: Authorize,
+  onReplaced: () => void,
+): InternalAxiosRequestConfig {
+  if (!(config[STATE_KEY] instanceof AuthState) && config.headers.has('Authorization')) onReplaced();
   authorize(config, token);
   const state = config[STATE_KEY];
   if (state instanceof AuthState) state.token = token;
@@ -96,11 +111,19 @@ export function createRequestInterceptor(
   mayReceiveToken: (config: InternalAxiosRequestConfig) => boolean,
   authorize: Authorize = bearerAuthorization(),
 ): (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
+  let saidReplaced = false;
+  const onReplaced = (): void => {
+    if (saidReplaced) return;
+    saidReplaced = true;
+    log(
+      "replaced the request's own Authorization header with the access token; send it with { skipAuth: true } to keep it",
+    );
+  };
   return (config) => {
     if (config.skipAuth === true || !mayReceiveToken(config)) return config;
     const token = manager.acquire();
-    if (!isThenable(token)) return attach(config, token, authorize);
-    return waitForToken(token, config).then((fresh) => attach(config, fresh, authorize));
+    if (!isThenable(token)) return attach(config, token, authorize, onReplaced);
+    return waitForToken(token, config).then((fresh) => attach(config, fresh, authorize, onReplaced));
   };
 }
 

@@ -1,4 +1,5 @@
-import type { InternalAxiosRequestConfig } from 'axios';
+import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import { fail, parseUrl, stringList } from './validate';
 
 /** axios' own test for an absolute URL (lib/helpers/isAbsoluteURL.js), scheme-relative included. */
 const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
@@ -11,28 +12,42 @@ function originOf(url: string, base?: string): string | undefined {
   }
 }
 
+/** How many distinct withheld origins are reported; past it the rest stay quiet (bounded memory). */
+const MAX_REPORTED_ORIGINS = 64;
+
 /**
  * Decides which requests may carry the token: those to the origin of the instance's `baseURL` at
- * install time and to the listed `origins`. With neither, every request may (the instance is
- * trusted as a whole). An absolute URL to any other origin, such as a pre-signed download link or
- * a webhook, gets no token.
+ * install time and to the listed `origins`, or every request with `'*'`. An absolute URL to any
+ * other origin, such as a pre-signed download link or a webhook, gets no token, and
+ * `onWithheld(origin)` hears of it once per origin (the origin only: a path or query may hold a
+ * signature).
  */
 export function createOriginPolicy(
   baseURL: string | undefined,
-  origins: readonly string[],
+  origins: readonly string[] | '*',
+  onWithheld: (origin: string) => void = () => {},
 ): (config: InternalAxiosRequestConfig) => boolean {
+  if (origins === '*') return () => true;
   const allowed = new Set(origins);
   const baseOrigin = baseURL === undefined ? undefined : originOf(baseURL);
   if (baseOrigin !== undefined && baseOrigin !== 'null') allowed.add(baseOrigin);
-  if (allowed.size === 0) return () => true;
+
+  const reported = new Set<string>();
+  const verdictFor = (origin: string | undefined): boolean => {
+    if (origin !== undefined && allowed.has(origin)) return true;
+    if (origin !== undefined && !reported.has(origin) && reported.size < MAX_REPORTED_ORIGINS) {
+      reported.add(origin);
+      onWithheld(origin);
+    }
+    return false;
+  };
 
   // The warm path sees the same few baseURLs again and again: remember their verdicts.
   const verdictByBase = new Map<string, boolean>();
   const verdictForBase = (base: string): boolean => {
     let verdict = verdictByBase.get(base);
     if (verdict === undefined) {
-      const origin = originOf(base);
-      verdict = origin !== undefined && allowed.has(origin);
+      verdict = verdictFor(originOf(base));
       if (verdictByBase.size < 64) verdictByBase.set(base, verdict);
     }
     return verdict;
@@ -44,7 +59,42 @@ export function createOriginPolicy(
     // Mirrors axios' buildFullPath(): the baseURL applies to relative URLs, and to absolute ones
     // when allowAbsoluteUrls is false.
     if (base && (!ABSOLUTE_URL.test(url) || config.allowAbsoluteUrls === false)) return verdictForBase(base);
-    const origin = originOf(url, base || undefined);
-    return origin !== undefined && allowed.has(origin);
+    return verdictFor(originOf(url, base || undefined));
   };
+}
+
+/** The `origins` option, normalised to origins; `'*'` for every origin. */
+export function resolveOrigins(input: unknown): string[] | '*' {
+  if (input === '*') return '*';
+  return stringList('origins', input).map((origin) => {
+    const url = parseUrl('origins', origin);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('origins', 'must hold http(s) origins');
+    return url.origin;
+  });
+}
+
+/**
+ * Without an absolute `baseURL` there is no origin to default to, and sending the token to every
+ * host a shared instance reaches (the default axios export, a Nest `HttpService`) is how tokens
+ * leak to webhooks and pre-signed URLs: the user must name the origins, or say `'*'` (RFC 6750
+ * §5.3: bearer tokens go to no party that should not see them). Checked after every given option
+ * is valid, since it is about the instance rather than a value.
+ *
+ * @throws {TypeError} naming `origins`.
+ */
+export function requireDestination(instance: AxiosInstance, origins: string[] | '*'): void {
+  if (origins === '*' || origins.length > 0 || hasAbsoluteBaseURL(instance.defaults.baseURL)) return;
+  fail(
+    'origins',
+    'is required when the instance has no "baseURL": name the origins that may receive the token, or \'*\' for every origin',
+  );
+}
+
+function hasAbsoluteBaseURL(baseURL: unknown): boolean {
+  if (typeof baseURL !== 'string') return false;
+  try {
+    return /^https?:$/.test(new URL(baseURL).protocol);
+  } catch {
+    return false;
+  }
 }

@@ -4,6 +4,7 @@ import { resolveDPoP } from './dpop';
 import type { EventListener } from './events';
 import type { ResolvedOptions } from './options';
 import type { TokenStore } from './types';
+import { requireDestination, resolveOrigins } from './origins';
 import { fail, isAxiosInstance, optionalString, parseUrl, seconds, serverUrl, stringList } from './validate';
 
 const KNOWN_OPTIONS = new Set<string>([
@@ -115,11 +116,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
   if (tokenClient === instance)
     fail('tokenClient', 'must not be the intercepted instance: token requests would carry tokens and loop');
 
-  const origins = stringList('origins', options['origins']).map((origin) => {
-    const url = parseUrl('origins', origin);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('origins', 'must hold http(s) origins');
-    return url.origin;
-  });
+  const origins = resolveOrigins(options['origins']);
 
   const clientAuth = resolveClientAuth(options, { clientId, issuer, tokenClient });
 
@@ -131,7 +128,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
   const retries = seconds('tokenRequestRetries', options['tokenRequestRetries'], 2, 0);
   if (!Number.isInteger(retries)) fail('tokenRequestRetries', 'must be an integer');
 
-  return {
+  const resolved: ResolvedOptions = {
     ...clientAuth,
     tokenUrl: tokenUrl?.href,
     issuer,
@@ -158,4 +155,6 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     onEvent: onEvent as EventListener | undefined,
     dpop: resolveDPoP(options['dpop']),
   };
+  requireDestination(instance, origins);
+  return resolved;
 }

@@ -89,6 +89,6 @@ export interface ClientCredentialsHandle {
 declare module 'axios' {
   interface AxiosRequestConfig {
     /** Send this request without an access token (axios-client-credentials). Default is `false`. */
-    skipAuth?: boolean;
+    skipAuth?: boolean | undefined;
   }
 }

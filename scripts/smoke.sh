@@ -3,7 +3,8 @@
 #   - an ES module (scripts/smoke/esm.mjs) and a CommonJS module (scripts/smoke/cjs.cjs) can load
 #     it and authenticate 20 concurrent requests with one token request against loopback servers;
 #   - TypeScript consumers (scripts/smoke/consumer.ts, as .ts and .mts) compile with `strict` and
-#     `moduleResolution: node16`, so the `skipAuth` augmentation of axios reaches them.
+#     `moduleResolution: node16` and `exactOptionalPropertyTypes`, so the `skipAuth` augmentation of
+#     axios reaches them and optional options accept `undefined`.
 #
 # Usage: bash scripts/smoke.sh [path/to/axios-client-credentials-x.y.z.tgz]
 # Without a tarball it runs `npm pack` on the current build (run `npm run build` first).
@@ -32,6 +33,7 @@ cat >"$project/tsconfig.json" <<'JSON'
 {
   "compilerOptions": {
     "strict": true,
+    "exactOptionalPropertyTypes": true,
     "noEmit": true,
     "target": "ES2022",
     "module": "node16",
@@ -53,4 +55,4 @@ npm install --no-audit --no-fund --loglevel=error "$tarball" axios@1 @types/node
 node esm.mjs
 node cjs.cjs
 "$repo/node_modules/.bin/tsc" -p tsconfig.json
-echo "smoke types: ok (consumer.ts as CommonJS, consumer.mts as ESM, node16, strict)"
+echo "smoke types: ok (consumer.ts as CommonJS, consumer.mts as ESM, node16, strict, exactOptionalPropertyTypes)"

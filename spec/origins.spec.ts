@@ -40,8 +40,23 @@ describe('createOriginPolicy()', () => {
     ).toBe(true);
   });
 
-  it('allows everything when there is neither a baseURL nor listed origins', () => {
-    expect(createOriginPolicy(undefined, [])(config({ url: 'https://anything.example.com/' }))).toBe(true);
+  it("allows everything with '*'", () => {
+    expect(createOriginPolicy(undefined, '*')(config({ url: 'https://anything.example.com/' }))).toBe(true);
+  });
+
+  it('refuses everything when there is neither a baseURL nor listed origins', () => {
+    expect(createOriginPolicy(undefined, [])(config({ url: 'https://anything.example.com/' }))).toBe(false);
+  });
+
+  it('reports each withheld origin once, through the baseURL path and the absolute URL path', () => {
+    const withheld: string[] = [];
+    const reporting = createOriginPolicy('https://api.example.com', [], (origin) => withheld.push(origin));
+    for (let i = 0; i < 3; i++) {
+      reporting(config({ baseURL: 'https://api.example.com', url: 'https://other.example.com/a?sig=1' }));
+      reporting(config({ baseURL: 'https://moved.example.com/v2', url: '/invoices' }));
+      reporting(config({ baseURL: 'https://api.example.com', url: '/invoices' }));
+    }
+    expect(withheld).toEqual(['https://other.example.com', 'https://moved.example.com']);
   });
 
   it('refuses relative URLs without a baseURL when origins are listed', () => {

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import { resolveOptions } from '../lib/resolve-options';
 
-const instance = axios.create();
+const instance = axios.create({ baseURL: 'https://api.example.com' });
 const valid = { tokenUrl: 'https://auth.example.com/token', clientId: 'id', clientSecret: 'secret' };
 const resolve = (overrides: Record<string, unknown>) => resolveOptions(instance, { ...valid, ...overrides });
 

@@ -12,9 +12,9 @@ export interface TlsClientCertificate {
   /** The certificate's private key, PEM. */
   key: string | Buffer;
   /** The passphrase of an encrypted `key`. Default is none. */
-  passphrase?: string;
+  passphrase?: string | undefined;
   /** CA certificates to trust for the token endpoint instead of Node's defaults, PEM. Default is Node's. */
-  ca?: string | Buffer | ReadonlyArray<string | Buffer>;
+  ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined;
 }
 
 function fail(problem: string): never {

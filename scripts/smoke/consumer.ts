@@ -23,6 +23,16 @@ const options: ClientCredentialsOptions = {
 };
 const handle: ClientCredentialsHandle = installClientCredentials(api, options);
 
+// Optional options take `undefined` under exactOptionalPropertyTypes, as environment lookups give it.
+export const fromEnvironment: ClientCredentialsOptions = {
+  tokenUrl: 'https://auth.example.com/oauth/token',
+  clientId: 'id',
+  clientSecret: process.env['CLIENT_SECRET'],
+  scope: process.env['SCOPE'],
+  audience: process.env['AUDIENCE'],
+  origins: '*',
+};
+
 // The `declare module 'axios'` augmentation reaches consumers: skipAuth is a known, typed option.
 export const publicRequest = api.get('/health', { skipAuth: true });
 export const configured = axios.create({ skipAuth: false });

@@ -200,7 +200,10 @@ describe('installClientCredentials() client authentication options', () => {
 
   it('keeps the key out of util.inspect and JSON.stringify of the handle', () => {
     const key: KeyObject = rsa.privateKey;
-    const handle = installClientCredentials(axios.create(), { ...base, privateKey: RSA_PEM });
+    const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
+      ...base,
+      privateKey: RSA_PEM,
+    });
     const d = key.export({ format: 'jwk' }).d!;
     for (const text of [inspect(handle, { depth: 10, showHidden: true }), JSON.stringify(handle)]) {
       expect(text).not.toContain(d);
