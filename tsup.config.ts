@@ -15,7 +15,9 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   // `redis` is the `./redis` subpath (RedisTokenStore). It imports only types from ioredis, an optional
   // peer dependency (so external): the main entry never loads it.
-  entry: { index: 'lib/index.ts', redis: 'lib/stores/redis.ts' },
+  // `nestjs` is the `./nestjs` subpath (ClientCredentialsModule): @nestjs/* are optional peers,
+  // external like axios, and the main entry never loads it.
+  entry: { index: 'lib/index.ts', redis: 'lib/stores/redis.ts', nestjs: 'lib/nestjs.ts' },
   outDir: 'dist',
   format: ['esm', 'cjs'],
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),
@@ -24,9 +26,12 @@ export default defineConfig({
   platform: 'node',
   // The peer dependency and the runtime dependencies stay imports, resolved by the consumer. jose is
   // ESM-only and loaded with import() only when a JWT method is used: never bundle it.
-  external: ['axios', 'mutex-js', 'jose'],
+  external: ['axios', 'mutex-js', 'jose', /^@nestjs\//],
   // Keep `node:crypto` as written: a bare `crypto` could resolve to a userland package in a bundler.
   removeNodeProtocol: false,
+  // CommonJS too: the ./nestjs entry then shares the core (one default store, one install registry)
+  // with the main entry instead of bundling a second copy of it.
+  splitting: true,
   sourcemap: false,
   clean: true,
 });

@@ -1,54 +1,43 @@
 /**
- * Recipe: NestJS, through `HttpService.axiosRef`.
+ * Recipe: NestJS, with `ClientCredentialsModule` from `axios-client-credentials/nestjs`.
  *
- * `HttpService` from @nestjs/axios wraps an axios instance and exposes it as `axiosRef`; installing
- * on that instance authenticates everything the service sends, observables included. This project
- * does not depend on NestJS, so the two Nest classes used here are simulated by the smallest
- * stand-ins with the same shape (marked below), and the decorators are left as comments. The part
- * you copy, `BillingClient`, is the same code as in a Nest application, and the test suite runs it.
+ * Each `ClientCredentialsModule.register()` / `registerAsync()` gives the module that imports it an
+ * `HttpService` on an axios instance of its own (as `HttpModule.register()` does), installs the
+ * plugin at module init and ejects it at module destroy. Do not install on the `HttpService` of a
+ * plain `imports: [HttpModule]`: that one wraps the process-wide default axios, so the token and
+ * the `baseURL` would reach every `axios.get()` in the process, and a second module or a second
+ * app boot (a jest e2e `beforeEach`) would fail with "already has installClientCredentials()".
  *
- * In a Nest application:
+ * In an application compiled with `experimentalDecorators` and `emitDecoratorMetadata` you write
+ * the usual decorators:
  *
- *   import { HttpService } from '@nestjs/axios';
- *   import { Injectable, OnModuleInit } from '@nestjs/common';
- *   import { ConfigService } from '@nestjs/config';
+ *   @Injectable()
+ *   export class BillingClient {
+ *     constructor(private readonly http: HttpService) {}
+ *     ...
+ *   }
+ *
+ *   @Module({
+ *     imports: [ClientCredentialsModule.registerAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory })],
+ *     providers: [BillingClient],
+ *     exports: [BillingClient],
+ *   })
+ *   export class BillingModule {}
+ *
+ * This file spells the same metadata without decorators (`Module()` called as a function, a
+ * factory provider naming what it injects), so it runs under the project's strict tsconfig; the
+ * test suite boots it with the real @nestjs/core.
  */
-import axios, { type AxiosInstance } from 'axios';
-import { installClientCredentials } from '../../lib';
+import 'reflect-metadata';
+import { HttpService } from '@nestjs/axios';
+import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClientCredentialsModule } from '../../lib/nestjs';
 import { envFromProcess, runIfMain, type RecipeEnv } from './env';
 
-/** Stand-in for @nestjs/axios' HttpService: an axios instance exposed as `axiosRef`. */
-export class HttpService {
-  readonly axiosRef: AxiosInstance = axios.create();
-}
-
-/** Stand-in for @nestjs/config's ConfigService. */
-export class ConfigService {
-  constructor(private readonly values: Record<string, string>) {}
-  getOrThrow(name: string): string {
-    const value = this.values[name];
-    if (value === undefined) throw new TypeError(`Configuration key "${name}" does not exist`);
-    return value;
-  }
-}
-
-// @Injectable()
-export class BillingClient /* implements OnModuleInit */ {
-  constructor(
-    private readonly http: HttpService,
-    private readonly config: ConfigService,
-  ) {}
-
-  onModuleInit(): void {
-    // Set baseURL first: the origin allowed to receive the token is taken at install time.
-    this.http.axiosRef.defaults.baseURL = this.config.getOrThrow('BILLING_URL');
-    installClientCredentials(this.http.axiosRef, {
-      tokenUrl: this.config.getOrThrow('TOKEN_URL'),
-      clientId: this.config.getOrThrow('CLIENT_ID'),
-      clientSecret: this.config.getOrThrow('CLIENT_SECRET'),
-      scope: 'invoices:read',
-    });
-  }
+/** The part you copy: a client that only knows its `HttpService`. */
+export class BillingClient {
+  constructor(private readonly http: HttpService) {}
 
   async listInvoices(): Promise<unknown> {
     const { data } = await this.http.axiosRef.get('/invoices');
@@ -56,20 +45,46 @@ export class BillingClient /* implements OnModuleInit */ {
   }
 }
 
+/** The feature module: its own authenticated instance, for the billing API only. */
+export function billingModule(env: RecipeEnv): DynamicModule {
+  class BillingModule {}
+  Module({
+    imports: [
+      // With @nestjs/config: registerAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: (config) => ({ ... }) }).
+      ClientCredentialsModule.registerAsync({
+        useFactory: () => ({
+          http: { baseURL: env.billingUrl, timeout: 10_000 },
+          tokenUrl: env.tokenUrl,
+          clientId: env.clientId,
+          clientSecret: env.clientSecret,
+          scope: 'invoices:read',
+        }),
+      }),
+    ],
+    providers: [
+      { provide: BillingClient, useFactory: (http: HttpService) => new BillingClient(http), inject: [HttpService] },
+    ],
+    exports: [BillingClient],
+  })(BillingModule);
+  return { module: BillingModule };
+}
+
+/** Boots an application context with the billing module, as `NestFactory.create()` would. */
+export async function boot(env: RecipeEnv): Promise<INestApplicationContext> {
+  class AppModule {}
+  Module({ imports: [billingModule(env)] })(AppModule);
+  return NestFactory.createApplicationContext(AppModule, { logger: false });
+}
+
 export async function main(env: RecipeEnv) {
-  // What Nest's injector does: construct, then call onModuleInit() once.
-  const client = new BillingClient(
-    new HttpService(),
-    new ConfigService({
-      TOKEN_URL: env.tokenUrl,
-      CLIENT_ID: env.clientId,
-      CLIENT_SECRET: env.clientSecret,
-      BILLING_URL: env.billingUrl,
-    }),
-  );
-  client.onModuleInit();
-  const results = await Promise.all([client.listInvoices(), client.listInvoices(), client.listInvoices()]);
-  return { calls: results.length };
+  const app = await boot(env);
+  try {
+    const client = app.get(BillingClient, { strict: false });
+    const results = await Promise.all([client.listInvoices(), client.listInvoices(), client.listInvoices()]);
+    return { calls: results.length };
+  } finally {
+    await app.close();
+  }
 }
 
 runIfMain(module, () => main(envFromProcess(['tokenUrl', 'clientId', 'clientSecret', 'billingUrl'])));

@@ -128,14 +128,20 @@ describe('examples/recipes/legacy-default-axios.ts', () => {
 });
 
 describe('examples/recipes/nestjs-http-service.ts', () => {
-  it('authenticates HttpService.axiosRef with one token exchange', async () => {
-    const { tokens, billing, env } = servers;
+  it('authenticates the module HttpService with one token exchange, in two boots of a real Nest app', async () => {
+    const { tokens, billing, elsewhere, env } = servers;
+    const baseURL = axios.defaults.baseURL;
 
+    await expect(nestjsHttpService(env)).resolves.toEqual({ calls: 3 });
     await expect(nestjsHttpService(env)).resolves.toEqual({ calls: 3 });
 
     expect(tokens.requests.map(scopeOf)).toEqual(['invoices:read']);
-    expect(authorizations(billing)).toEqual(['Bearer token-1', 'Bearer token-1', 'Bearer token-1']);
-    expect(billing.requests.map((r) => r.url)).toEqual(['/invoices', '/invoices', '/invoices']);
+    expect(authorizations(billing)).toEqual(Array.from({ length: 6 }, () => 'Bearer token-1'));
+    expect(billing.requests.map((r) => r.url)).toEqual(Array.from({ length: 6 }, () => '/invoices'));
+    // The default export is untouched: no baseURL, no token.
+    expect(axios.defaults.baseURL).toBe(baseURL);
+    await axios.get(`${env.elsewhereUrl}/unrelated`);
+    expect(authorizations(elsewhere)).toEqual([undefined]);
   });
 });
 
