@@ -1,5 +1,5 @@
 export { installClientCredentials } from './install';
-export { MemoryTokenStore } from './stores/memory';
+export { MemoryTokenStore, resetDefaultTokenStore } from './stores/memory';
 export { ClientCredentialsError, DiscoveryError, OAuth2Error, TokenRequestError } from './errors';
 
 export type { ClientCredentialsOptions } from './options';

@@ -6,13 +6,21 @@
  * interceptor, its single flight, its 401 replay. Stub the API on the application's own instance
  * the same way.
  *
- * `main()` is the test, written framework-free so the suite can run it; in a jest spec the
- * set-up goes in `beforeEach` and the checks become `expect`s.
+ * An application that injects nothing can be tested too (`withoutInjection()` below):
+ * `new MockAdapter(axios)` on the default export, created BEFORE the plugin is installed, also
+ * answers the token requests, because the default token client is an `axios.create()` made at
+ * install time and inherits the default export's adapter. (Created after the install, it does not:
+ * the token client already has its own adapter.) Such an application caches its tokens in the
+ * process-wide default store: call `resetDefaultTokenStore()` between tests.
+ *
+ * `main()` and `withoutInjection()` are the tests, written framework-free so the suite can run
+ * them; in a jest spec the set-up goes in `beforeEach` (with `resetDefaultTokenStore()`) and the
+ * checks become `expect`s.
  */
 import assert from 'node:assert/strict';
 import axios, { type AxiosInstance } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
-import { installClientCredentials, MemoryTokenStore, type TokenStore } from '../../lib';
+import { installClientCredentials, MemoryTokenStore, resetDefaultTokenStore, type TokenStore } from '../../lib';
 
 // ---- application code --------------------------------------------------------------------------
 
@@ -83,6 +91,50 @@ export async function main() {
   assert.equal(tokenEndpoint.history['post']!.length, 2, 'one renewal after the 401');
 
   return { tokenRequests: tokenEndpoint.history['post']!.length, apiRequests: api.history['get']!.length };
+}
+
+// ---- an application that injects nothing -------------------------------------------------------
+
+/** Installs on an instance whose adapter comes from the default export, as most applications do. */
+export function createReportsApi() {
+  const http = axios.create({ baseURL: 'https://reports.example.com' });
+  installClientCredentials(http, {
+    tokenUrl: 'https://auth.example.com/oauth/token',
+    clientId: 'reports-client',
+    clientSecret: 'not-a-real-secret',
+  });
+  return http;
+}
+
+export async function withoutInjection() {
+  // Before the install: the default token client and the application's instance both inherit it.
+  const mock = new MockAdapter(axios);
+  try {
+    const tokens: string[] = [];
+    mock.onPost('https://auth.example.com/oauth/token').reply(() => {
+      tokens.push(`default-store-token-${tokens.length + 1}`);
+      return [200, JSON.stringify({ access_token: tokens.at(-1), token_type: 'Bearer', expires_in: 3600 })];
+    });
+    mock
+      .onGet('https://reports.example.com/summary')
+      .reply((config) => [200, { auth: config.headers?.['Authorization'] }]);
+
+    // "Test one".
+    resetDefaultTokenStore();
+    const first = await createReportsApi().get<{ auth: string }>('/summary');
+    // "Test two": without the reset, it would be served the token test one cached.
+    resetDefaultTokenStore();
+    const second = await createReportsApi().get<{ auth: string }>('/summary');
+
+    assert.deepEqual(
+      [first.data.auth, second.data.auth],
+      ['Bearer default-store-token-1', 'Bearer default-store-token-2'],
+    );
+    return { tokenRequests: mock.history['post']!.length };
+  } finally {
+    mock.restore();
+    resetDefaultTokenStore();
+  }
 }
 
 if (require.main === module) {

@@ -48,6 +48,11 @@ export class MemoryTokenStore implements TokenStore {
     return dropped;
   }
 
+  /** Drops every entry. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
   /** How many entries the store holds, expired ones included until they are pruned or replaced. */
   get size(): number {
     return this.#entries.size;
@@ -60,4 +65,13 @@ let processWideStore: MemoryTokenStore | undefined;
 export function defaultTokenStore(): MemoryTokenStore {
   processWideStore ??= new MemoryTokenStore();
   return processWideStore;
+}
+
+/**
+ * Empties the process-wide default store that installations without a `store` option share, so a
+ * token cached by one test is not used by the next. Installations keep working: their next request
+ * makes a new exchange. For tests (e.g. in `beforeEach`); a no-op before any installation used it.
+ */
+export function resetDefaultTokenStore(): void {
+  processWideStore?.clear();
 }

@@ -5,7 +5,7 @@ import type { RecipeEnv } from '../../examples/recipes/env';
 import { main as legacyDefaultAxios } from '../../examples/recipes/legacy-default-axios';
 import { main as nestjsHttpService } from '../../examples/recipes/nestjs-http-service';
 import { main as oneInstancePerApi } from '../../examples/recipes/one-instance-per-api';
-import { main as testingYourCode } from '../../examples/recipes/testing-your-code';
+import { main as testingYourCode, withoutInjection } from '../../examples/recipes/testing-your-code';
 import { main as withAxiosRetry } from '../../examples/recipes/with-axios-retry';
 import {
   json,
@@ -171,5 +171,9 @@ describe('examples/recipes/with-axios-retry.ts', () => {
 describe('examples/recipes/testing-your-code.ts', () => {
   it('tests application code against a stubbed token endpoint', async () => {
     await expect(testingYourCode()).resolves.toEqual({ tokenRequests: 2, apiRequests: 5 });
+  });
+
+  it('tests an application that injects nothing: MockAdapter(axios) before the install, a reset store per test', async () => {
+    await expect(withoutInjection()).resolves.toEqual({ tokenRequests: 2 });
   });
 });
