@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { inspect } from 'node:util';
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { inspect, promisify } from 'node:util';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -167,5 +169,15 @@ describe('ClientCredentialsModule with @nestjs/core, @nestjs/common and @nestjs/
         '"origins" option is required when the instance has no "baseURL": name the origins that may receive the token, or \'*\' for every origin',
       ),
     );
+  });
+
+  it('is not loaded by the main entry: importing it loads no @nestjs package', async () => {
+    const script =
+      "require('./lib'); console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('@nestjs'))))";
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: path.join(__dirname, '..', '..'),
+      timeout: 60_000,
+    });
+    expect(JSON.parse(stdout)).toEqual([]);
   });
 });
