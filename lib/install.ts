@@ -88,8 +88,15 @@ export function installClientCredentials(
     store,
     lock: lockFor(store),
     refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
-    now: Date.now,
+    clock: resolved.clock,
     storeLock: storeLockTiming(resolved),
+    // The lock is bounded apart from reads and writes, so a lock protocol may be given longer.
+    storeTimeoutsMs: {
+      get: resolved.storeTimeoutMs,
+      set: resolved.storeTimeoutMs,
+      delete: resolved.storeTimeoutMs,
+      lock: resolved.storeTimeoutMs,
+    },
     exchange: createExchange(resolved, telemetry, dpop),
   });
 

@@ -1,8 +1,10 @@
 import type { AxiosInstance } from 'axios';
 import { resolveClientAuth } from './client-auth/resolve';
+import { systemClock, type Clock } from './clock';
 import { resolveDPoP } from './dpop';
 import type { EventListener } from './events';
 import type { ResolvedOptions } from './options';
+import { DEFAULT_STORE_TIMEOUT_MS } from './stores/guarded';
 import type { TokenStore } from './types';
 import { fail, isAxiosInstance, optionalString, parseUrl, seconds, serverUrl, stringList } from './validate';
 
@@ -23,6 +25,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'resource',
   'extraParams',
   'store',
+  'storeTimeoutMs',
   'tokenClient',
   'origins',
   'refreshBeforeExpirySeconds',
@@ -35,6 +38,8 @@ const KNOWN_OPTIONS = new Set<string>([
   'errorCooldownSeconds',
   'onEvent',
   'dpop',
+  // Internal, for specs: the one clock (lib/clock.ts). Not part of the public options type.
+  'clock',
 ]);
 
 /** Parameters the library sets itself; `extraParams` may not override them. */
@@ -110,6 +115,14 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
   ) {
     fail('store', 'must implement get(), set() and delete()');
   }
+  const clock = (options['clock'] ?? systemClock) as Clock;
+  if (
+    typeof clock !== 'object' ||
+    clock === null ||
+    typeof clock.now !== 'function' ||
+    typeof clock.monotonic !== 'function'
+  )
+    fail('clock', 'must be a clock');
   const tokenClient = options['tokenClient'];
   if (tokenClient !== undefined && !isAxiosInstance(tokenClient)) fail('tokenClient', 'must be an axios instance');
   if (tokenClient === instance)
@@ -141,6 +154,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     resources: [...new Set(resources)],
     extraParams,
     store,
+    storeTimeoutMs: seconds('storeTimeoutMs', options['storeTimeoutMs'], DEFAULT_STORE_TIMEOUT_MS, 1),
     tokenClient,
     origins,
     refreshBeforeExpiryMs: seconds('refreshBeforeExpirySeconds', options['refreshBeforeExpirySeconds'], 30, 0) * 1000,
@@ -156,6 +170,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     ),
     errorCooldownMs: seconds('errorCooldownSeconds', options['errorCooldownSeconds'], 10, 0) * 1000,
     onEvent: onEvent as EventListener | undefined,
+    clock,
     dpop: resolveDPoP(options['dpop']),
   };
 }

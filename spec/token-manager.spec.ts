@@ -1,3 +1,4 @@
+import { clockFrom } from './support/clock';
 import { KeyedLock } from '../lib/lock';
 import { MemoryTokenStore } from '../lib/stores/memory';
 import { cacheKey, type CacheKeyParts } from '../lib/cache-key';
@@ -76,7 +77,7 @@ function harness(store: TokenStore = new MemoryTokenStore()) {
     lock: new KeyedLock(),
     exchange: () => next(),
     refreshBeforeExpiryMs: 10_000,
-    now: () => now,
+    clock: clockFrom(() => now),
     random: () => 0,
   });
   return {
@@ -161,7 +162,6 @@ describe('TokenManager', () => {
         store,
         lock,
         refreshBeforeExpiryMs: 0,
-        now: Date.now,
         exchange: async () => {
           exchanges += 1;
           await new Promise((resolve) => setImmediate(resolve));
@@ -218,7 +218,6 @@ describe('TokenManager with a store lock (TokenStore.lock)', () => {
       lock: new KeyedLock(),
       exchange,
       refreshBeforeExpiryMs: 0,
-      now: Date.now,
       storeLock: { ttlMs: 10_000, waitMs, pollIntervalMs: 5 },
     });
   }
