@@ -1,5 +1,7 @@
 import type { AxiosInstance } from 'axios';
+import type { Agent } from 'node:https';
 import { cacheKey } from './cache-key';
+import { credentialFingerprint } from './client-auth/fingerprint';
 import { Telemetry } from './events';
 import { DPoPNonces, type DPoPSession } from './dpop-nonces';
 import { dpopAuthorization, dpopNonceTracker } from './dpop-request';
@@ -21,13 +23,15 @@ const installed = new WeakSet<AxiosInstance>();
  * discovery picks it, for "whichever of these the server supports". That is equivalent: the
  * metadata must name this issuer (RFC 8414 §3.3), so the issuer determines the authorization
  * server and its token endpoint, and the same options against the same metadata pick the same
- * method. It also keeps the key synchronous, known at install time before any metadata is.
+ * method. The credentials enter as one-way fingerprints of every credential the options hold,
+ * whichever method ends up using them. It also keeps the key synchronous, known at install time before any metadata is.
  */
 function storeKey(resolved: ResolvedOptions): string {
   return cacheKey({
     ...resolved,
     tokenUrl: resolved.tokenUrl ?? resolved.issuer ?? '',
     clientAuthMethod: resolved.clientAuthMethod ?? `auto:${resolved.candidateMethods.join(' ')}`,
+    credential: credentialFingerprint(resolved, resolved.tokenClient?.defaults.httpsAgent as Agent | undefined),
     dpopThumbprint: resolved.dpop?.thumbprint,
   });
 }

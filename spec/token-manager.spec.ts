@@ -10,6 +10,7 @@ const parts: CacheKeyParts = {
   tokenUrl: 'https://auth.example.com/token',
   clientId: 'svc',
   clientAuthMethod: 'client_secret_basic',
+  credential: 'secret:AAAAAAAAAAAAAAAAAAAAAA',
   scopes: ['b', 'a'],
   resources: [],
   audience: undefined,
@@ -30,6 +31,7 @@ describe('cacheKey()', () => {
     ['resources', { resources: ['https://r/'] }],
     ['audience', { audience: 'aud' }],
     ['extraParams', { extraParams: { x: '1' } }],
+    ['credential', { credential: 'secret:BBBBBBBBBBBBBBBBBBBBBB' }],
   ])('changes with %s', (_name, change) => {
     expect(cacheKey({ ...parts, ...change })).not.toBe(cacheKey(parts));
   });
