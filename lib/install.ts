@@ -118,7 +118,7 @@ export function installClientCredentials(
     telemetry.emit({ type: 'unauthorized_replay' });
   };
   const responseId =
-    resolved.retryOnUnauthorized || trackNonce !== undefined
+    resolved.retryOnUnauthorized || resolved.redactErrors || trackNonce !== undefined
       ? instance.interceptors.response.use(
           trackNonce === undefined
             ? undefined
@@ -128,6 +128,7 @@ export function installClientCredentials(
               },
           createUnauthorizedHandler(instance, manager, {
             renew: resolved.retryOnUnauthorized,
+            redact: resolved.redactErrors,
             onReplay,
             ...(trackNonce === undefined ? {} : { nonceRetry: trackNonce }),
           }),

@@ -131,6 +131,14 @@ export interface ClientCredentialsOptions {
    * the request once (RFC 6750 §3.1). Default is `true`.
    */
   retryOnUnauthorized?: boolean;
+  /**
+   * Whether an API request's error that reaches the caller loses our access token and DPoP proof:
+   * they are dropped from `error.config.headers` and blanked in the sent-request objects, so
+   * `util.inspect(error)`, `JSON.stringify(error)` and `error.toJSON()` show neither. Retrying
+   * `error.config` through the instance still works: each pass gets the token anew. Set `false`
+   * to get the error exactly as axios made it. Default is `true`.
+   */
+  redactErrors?: boolean;
   /** Allows an `http:` token URL on a non-loopback host (RFC 6749 §3.2 requires TLS). Default is `false`. */
   allowHttpTokenUrl?: boolean;
   /**
@@ -161,6 +169,7 @@ export interface ResolvedOptions extends ResolvedClientAuth {
   defaultLifetimeMs: number;
   tokenRequestTimeoutMs: number;
   retryOnUnauthorized: boolean;
+  redactErrors: boolean;
   tokenRequestRetries: number;
   tokenRequestRetryMaxDelayMs: number;
   errorCooldownMs: number;

@@ -32,6 +32,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'defaultExpiresInSeconds',
   'tokenRequestTimeoutMs',
   'retryOnUnauthorized',
+  'redactErrors',
   'allowHttpTokenUrl',
   'tokenRequestRetries',
   'tokenRequestRetryMaxDelayMs',
@@ -138,6 +139,8 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
 
   const retry = options['retryOnUnauthorized'];
   if (retry !== undefined && typeof retry !== 'boolean') fail('retryOnUnauthorized', 'must be a boolean');
+  const redactErrors = options['redactErrors'];
+  if (redactErrors !== undefined && typeof redactErrors !== 'boolean') fail('redactErrors', 'must be a boolean');
   const audience = optionalString('audience', options['audience']);
   const onEvent = options['onEvent'];
   if (onEvent !== undefined && typeof onEvent !== 'function') fail('onEvent', 'must be a function');
@@ -161,6 +164,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     defaultLifetimeMs: seconds('defaultExpiresInSeconds', options['defaultExpiresInSeconds'], 300, 1) * 1000,
     tokenRequestTimeoutMs: seconds('tokenRequestTimeoutMs', options['tokenRequestTimeoutMs'], 30_000, 1),
     retryOnUnauthorized: retry ?? true,
+    redactErrors: redactErrors ?? true,
     tokenRequestRetries: retries,
     tokenRequestRetryMaxDelayMs: seconds(
       'tokenRequestRetryMaxDelayMs',
