@@ -86,6 +86,7 @@ export function installClientCredentials(
   const { stats } = telemetry;
   const dpop: DPoPSession | undefined =
     resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
+  let exchange: ReturnType<typeof createExchange> | undefined;
   const manager = new TokenManager({
     telemetry,
     key: storeKey(resolved),
@@ -101,7 +102,8 @@ export function installClientCredentials(
       delete: resolved.storeTimeoutMs,
       lock: resolved.storeTimeoutMs,
     },
-    exchange: createExchange(resolved, telemetry, dpop),
+    // Built on the first exchange: an installation that is never used costs none of it.
+    exchange: (background) => (exchange ??= createExchange(resolved, telemetry, dpop))(background),
   });
 
   const baseURL = instance.defaults.baseURL;
