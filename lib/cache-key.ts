@@ -9,25 +9,33 @@ export interface CacheKeyParts {
   resources: readonly string[];
   audience: string | undefined;
   extraParams: Readonly<Record<string, string>>;
+  /**
+   * The one-way fingerprint of the client's credentials (see `credentialFingerprint`): a token is
+   * bound to the credential that earned it, so a wrong or rotated secret is checked by the token
+   * endpoint at once instead of being served another installation's token.
+   */
+  credential: string;
   /** The DPoP key's RFC 7638 thumbprint: a token bound to one key is useless to another. Default is none. */
   dpopThumbprint?: string | undefined;
 }
 
 /**
  * The store key for a configuration: a SHA-256 digest of its parts in canonical form (scopes and
- * resources sorted and de-duplicated, extra parameters sorted by name). Secrets are not part of
- * it: a secret does not change which token you get, and a key may be visible to whoever reads the
- * store.
+ * resources sorted and de-duplicated, extra parameters sorted by name). The credentials take part
+ * only as a one-way fingerprint, and the key is a digest of it all, so whoever reads the store
+ * learns neither a secret nor anything to test a guess of one against cheaply beyond the digest.
+ * Version `v2` added the fingerprint: keys of `v1` are orphaned once (one exchange per key).
  */
 export function cacheKey(parts: CacheKeyParts): string {
   const canonical = JSON.stringify([
-    'v1',
+    'v2',
     parts.tokenUrl,
     parts.clientId,
     parts.clientAuthMethod,
     [...new Set(parts.scopes)].sort(),
     [...new Set(parts.resources)].sort(),
     parts.audience ?? null,
+    parts.credential,
     Object.entries(parts.extraParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     // Appended only with DPoP, so keys of Bearer configurations stay what they were.
     ...(parts.dpopThumbprint === undefined ? [] : [['dpop', parts.dpopThumbprint]]),

@@ -18,7 +18,8 @@ export class Cooldown {
 
   /**
    * @param cooldownMs How long a rejection is remembered, in milliseconds; 0 turns this off.
-   * @param now The clock, in epoch milliseconds.
+   * @param now A monotonic clock in milliseconds (see `Clock.monotonic`): a wall-clock step must
+   *   neither stretch nor cut short a cooldown.
    */
   constructor(cooldownMs: number, now: () => number) {
     this.#cooldownMs = cooldownMs;

@@ -58,7 +58,7 @@ export type ClientCredentialsEvent =
       /** The token store failed; the call carried on without it (fail open). */
       type: 'store_error';
       /** The store method that failed. */
-      operation: 'get' | 'set' | 'delete';
+      operation: 'get' | 'set' | 'delete' | 'lock';
       /** What failed. */
       error: ErrorSummary;
     }

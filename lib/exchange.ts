@@ -58,7 +58,8 @@ export function createExchange(
   const params = tokenParams(resolved);
   const requestedScope = resolved.scopes.length > 0 ? resolved.scopes.join(' ') : undefined;
   const { stats } = telemetry;
-  const cooldown = new Cooldown(resolved.errorCooldownMs, () => Date.now());
+  // A duration: monotonic, so a wall-clock step back does not stretch it (issue 10, item 5).
+  const cooldown = new Cooldown(resolved.errorCooldownMs, resolved.clock.monotonic);
   const retryPolicy = {
     retries: resolved.tokenRequestRetries,
     baseDelayMs: RETRY_BASE_DELAY_MS,
@@ -91,7 +92,7 @@ export function createExchange(
             timeoutMs: resolved.tokenRequestTimeoutMs,
             defaultLifetimeMs: resolved.defaultLifetimeMs,
             requestedScope,
-            now: Date.now,
+            now: resolved.clock.now,
             // A fresh proof per attempt, like the client assertion.
             dpop,
             onNonceRetry: () => {

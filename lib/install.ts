@@ -1,5 +1,7 @@
 import type { AxiosInstance } from 'axios';
+import type { Agent } from 'node:https';
 import { cacheKey } from './cache-key';
+import { credentialFingerprint } from './client-auth/fingerprint';
 import { Telemetry } from './events';
 import { DPoPNonces, type DPoPSession } from './dpop-nonces';
 import { dpopAuthorization, dpopNonceTracker } from './dpop-request';
@@ -21,13 +23,15 @@ const installed = new WeakSet<AxiosInstance>();
  * discovery picks it, for "whichever of these the server supports". That is equivalent: the
  * metadata must name this issuer (RFC 8414 §3.3), so the issuer determines the authorization
  * server and its token endpoint, and the same options against the same metadata pick the same
- * method. It also keeps the key synchronous, known at install time before any metadata is.
+ * method. The credentials enter as one-way fingerprints of every credential the options hold,
+ * whichever method ends up using them. It also keeps the key synchronous, known at install time before any metadata is.
  */
 function storeKey(resolved: ResolvedOptions): string {
   return cacheKey({
     ...resolved,
     tokenUrl: resolved.tokenUrl ?? resolved.issuer ?? '',
     clientAuthMethod: resolved.clientAuthMethod ?? `auto:${resolved.candidateMethods.join(' ')}`,
+    credential: credentialFingerprint(resolved, resolved.tokenClient?.defaults.httpsAgent as Agent | undefined),
     dpopThumbprint: resolved.dpop?.thumbprint,
   });
 }
@@ -82,15 +86,24 @@ export function installClientCredentials(
   const { stats } = telemetry;
   const dpop: DPoPSession | undefined =
     resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
+  let exchange: ReturnType<typeof createExchange> | undefined;
   const manager = new TokenManager({
     telemetry,
     key: storeKey(resolved),
     store,
     lock: lockFor(store),
     refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
-    now: Date.now,
+    clock: resolved.clock,
     storeLock: storeLockTiming(resolved),
-    exchange: createExchange(resolved, telemetry, dpop),
+    // The lock is bounded apart from reads and writes, so a lock protocol may be given longer.
+    storeTimeoutsMs: {
+      get: resolved.storeTimeoutMs,
+      set: resolved.storeTimeoutMs,
+      delete: resolved.storeTimeoutMs,
+      lock: resolved.storeTimeoutMs,
+    },
+    // Built on the first exchange: an installation that is never used costs none of it.
+    exchange: (background) => (exchange ??= createExchange(resolved, telemetry, dpop))(background),
   });
 
   const baseURL = instance.defaults.baseURL;
@@ -107,7 +120,7 @@ export function installClientCredentials(
     telemetry.emit({ type: 'unauthorized_replay' });
   };
   const responseId =
-    resolved.retryOnUnauthorized || trackNonce !== undefined
+    resolved.retryOnUnauthorized || resolved.redactErrors || trackNonce !== undefined
       ? instance.interceptors.response.use(
           trackNonce === undefined
             ? undefined
@@ -117,6 +130,7 @@ export function installClientCredentials(
               },
           createUnauthorizedHandler(instance, manager, {
             renew: resolved.retryOnUnauthorized,
+            redact: resolved.redactErrors,
             onReplay,
             ...(trackNonce === undefined ? {} : { nonceRetry: trackNonce }),
           }),

@@ -6,6 +6,7 @@ import {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import { log } from './events';
+import { redactCredentials } from './redact';
 import type { TokenManager } from './token-manager';
 import type { AccessToken } from './types';
 import { bearerTokenRejected, dpopNonceRequested } from './www-authenticate';
@@ -145,6 +146,18 @@ export interface UnauthorizedHandlerOptions {
    * more with it. Default is none.
    */
   nonceRetry?: (response: AxiosResponse) => boolean;
+  /** Whether the error passed on to the caller loses our token and proof (see `redactCredentials`). Default is `true`. */
+  redact?: boolean;
+}
+
+/** The error as the caller gets it: without our token and proof when it carried them. */
+function redacted(error: unknown): unknown {
+  const config = (error as Partial<AxiosError> | undefined)?.config as ConfigWithState | undefined;
+  const state = config?.[STATE_KEY];
+  if (!(state instanceof AuthState)) return error;
+  const proof: unknown = config?.headers?.get?.('DPoP');
+  redactCredentials(error as AxiosError, [state.token.accessToken, typeof proof === 'string' ? proof : '']);
+  return error;
 }
 
 /**
@@ -156,9 +169,9 @@ export interface UnauthorizedHandlerOptions {
 export function createUnauthorizedHandler(
   instance: AxiosInstance,
   manager: TokenManager,
-  { renew = true, onReplay = () => {}, nonceRetry }: UnauthorizedHandlerOptions = {},
+  { renew = true, onReplay = () => {}, nonceRetry, redact = true }: UnauthorizedHandlerOptions = {},
 ): (error: unknown) => Promise<AxiosResponse> {
-  return async (error) => {
+  const handle = async (error: unknown): Promise<AxiosResponse> => {
     const { config, response } = (error ?? {}) as Partial<AxiosError>;
     if (response === undefined || config === undefined) throw error;
     const retryWithNonce = nonceRetry?.(response) === true;
@@ -177,4 +190,10 @@ export function createUnauthorizedHandler(
     await manager.invalidate(state.token.accessToken);
     return instance.request(config);
   };
+  if (!redact) return handle;
+  // A replay's own failure was redacted on its own pass through here; redacting twice is harmless.
+  return (error) =>
+    handle(error).catch((failure: unknown) => {
+      throw redacted(failure);
+    });
 }

@@ -1,4 +1,5 @@
 import type { AxiosInstance } from 'axios';
+import type { Clock } from './clock';
 import type { Agent } from 'node:https';
 import type { ClientAuthMethod } from './client-auth';
 import type { AssertionAudience } from './client-auth/jwt';
@@ -74,6 +75,14 @@ export interface ClientCredentialsOptions {
   /** Where tokens are cached. Default is one process-wide {@link MemoryTokenStore}, shared by every installation. */
   store?: TokenStore | undefined;
   /**
+   * How long one call to the {@link store} (`get`, `set`, `delete`, `lock`) may take, in
+   * milliseconds. A call that fails or takes longer counts as failed for that call only: a read is
+   * a miss, a write is skipped, and a `store_error` event is emitted, so a store that never
+   * answers costs token exchanges, never API calls. Default is 500 (above the Redis store's own
+   * 300 ms operation timeout).
+   */
+  storeTimeoutMs?: number;
+  /**
    * The axios instance that sends token requests (for proxies, agents, timeouts). Default is a fresh
    * `axios.create()`. Never the intercepted instance.
    */
@@ -125,6 +134,14 @@ export interface ClientCredentialsOptions {
    * the request once (RFC 6750 §3.1). Default is `true`.
    */
   retryOnUnauthorized?: boolean | undefined;
+  /**
+   * Whether an API request's error that reaches the caller loses our access token and DPoP proof:
+   * they are dropped from `error.config.headers` and blanked in the sent-request objects, so
+   * `util.inspect(error)`, `JSON.stringify(error)` and `error.toJSON()` show neither. Retrying
+   * `error.config` through the instance still works: each pass gets the token anew. Set `false`
+   * to get the error exactly as axios made it. Default is `true`.
+   */
+  redactErrors?: boolean | undefined;
   /** Allows an `http:` token URL on a non-loopback host (RFC 6749 §3.2 requires TLS). Default is `false`. */
   allowHttpTokenUrl?: boolean | undefined;
   /**
@@ -148,6 +165,7 @@ export interface ResolvedOptions extends ResolvedClientAuth {
   resources: string[];
   extraParams: Record<string, string>;
   store: TokenStore | undefined;
+  storeTimeoutMs: number;
   tokenClient: AxiosInstance | undefined;
   /** The listed origins, normalised; `'*'` for every origin. */
   origins: string[] | '*';
@@ -155,10 +173,16 @@ export interface ResolvedOptions extends ResolvedClientAuth {
   defaultLifetimeMs: number;
   tokenRequestTimeoutMs: number;
   retryOnUnauthorized: boolean;
+  redactErrors: boolean;
   tokenRequestRetries: number;
   tokenRequestRetryMaxDelayMs: number;
   errorCooldownMs: number;
   onEvent: EventListener | undefined;
+  /**
+   * The one clock (wall time for expiry, monotonic time for durations). Internal: specs inject it
+   * through the undocumented `clock` option. Default is the system clock.
+   */
+  clock: Clock;
   /** The DPoP signer, when `dpop` is set. */
   dpop: DPoPSigner | undefined;
 }

@@ -42,13 +42,21 @@ export function createOriginPolicy(
     return false;
   };
 
-  // The warm path sees the same few baseURLs again and again: remember their verdicts.
-  const verdictByBase = new Map<string, boolean>();
+  // The warm path sees the same few baseURLs again and again: remember their verdicts. The first
+  // is kept in two variables, more in a Map made only when a second base shows up, so an
+  // installation costs no Map until it needs one.
+  let firstBase: string | undefined;
+  let firstVerdict = false;
+  let verdictByBase: Map<string, boolean> | undefined;
   const verdictForBase = (base: string): boolean => {
-    let verdict = verdictByBase.get(base);
+    if (base === firstBase) return firstVerdict;
+    let verdict = verdictByBase?.get(base);
     if (verdict === undefined) {
       verdict = verdictFor(originOf(base));
-      if (verdictByBase.size < 64) verdictByBase.set(base, verdict);
+      if (firstBase === undefined) {
+        firstBase = base;
+        firstVerdict = verdict;
+      } else if ((verdictByBase ??= new Map()).size < 64) verdictByBase.set(base, verdict);
     }
     return verdict;
   };

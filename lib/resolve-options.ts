@@ -1,8 +1,10 @@
 import type { AxiosInstance } from 'axios';
 import { resolveClientAuth } from './client-auth/resolve';
+import { systemClock, type Clock } from './clock';
 import { resolveDPoP } from './dpop';
 import type { EventListener } from './events';
 import type { ResolvedOptions } from './options';
+import { DEFAULT_STORE_TIMEOUT_MS } from './stores/guarded';
 import type { TokenStore } from './types';
 import { requireDestination, resolveOrigins } from './origins';
 import { fail, isAxiosInstance, optionalString, parseUrl, seconds, serverUrl, stringList } from './validate';
@@ -24,18 +26,22 @@ const KNOWN_OPTIONS = new Set<string>([
   'resource',
   'extraParams',
   'store',
+  'storeTimeoutMs',
   'tokenClient',
   'origins',
   'refreshBeforeExpirySeconds',
   'defaultExpiresInSeconds',
   'tokenRequestTimeoutMs',
   'retryOnUnauthorized',
+  'redactErrors',
   'allowHttpTokenUrl',
   'tokenRequestRetries',
   'tokenRequestRetryMaxDelayMs',
   'errorCooldownSeconds',
   'onEvent',
   'dpop',
+  // Internal, for specs: the one clock (lib/clock.ts). Not part of the public options type.
+  'clock',
 ]);
 
 /** Parameters the library sets itself; `extraParams` may not override them. */
@@ -111,6 +117,14 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
   ) {
     fail('store', 'must implement get(), set() and delete()');
   }
+  const clock = (options['clock'] ?? systemClock) as Clock;
+  if (
+    typeof clock !== 'object' ||
+    clock === null ||
+    typeof clock.now !== 'function' ||
+    typeof clock.monotonic !== 'function'
+  )
+    fail('clock', 'must be a clock');
   const tokenClient = options['tokenClient'];
   if (tokenClient !== undefined && !isAxiosInstance(tokenClient)) fail('tokenClient', 'must be an axios instance');
   if (tokenClient === instance)
@@ -122,6 +136,8 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
 
   const retry = options['retryOnUnauthorized'];
   if (retry !== undefined && typeof retry !== 'boolean') fail('retryOnUnauthorized', 'must be a boolean');
+  const redactErrors = options['redactErrors'];
+  if (redactErrors !== undefined && typeof redactErrors !== 'boolean') fail('redactErrors', 'must be a boolean');
   const audience = optionalString('audience', options['audience']);
   const onEvent = options['onEvent'];
   if (onEvent !== undefined && typeof onEvent !== 'function') fail('onEvent', 'must be a function');
@@ -138,12 +154,14 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     resources: [...new Set(resources)],
     extraParams,
     store,
+    storeTimeoutMs: seconds('storeTimeoutMs', options['storeTimeoutMs'], DEFAULT_STORE_TIMEOUT_MS, 1),
     tokenClient,
     origins,
     refreshBeforeExpiryMs: seconds('refreshBeforeExpirySeconds', options['refreshBeforeExpirySeconds'], 30, 0) * 1000,
     defaultLifetimeMs: seconds('defaultExpiresInSeconds', options['defaultExpiresInSeconds'], 300, 1) * 1000,
     tokenRequestTimeoutMs: seconds('tokenRequestTimeoutMs', options['tokenRequestTimeoutMs'], 30_000, 1),
     retryOnUnauthorized: retry ?? true,
+    redactErrors: redactErrors ?? true,
     tokenRequestRetries: retries,
     tokenRequestRetryMaxDelayMs: seconds(
       'tokenRequestRetryMaxDelayMs',
@@ -153,6 +171,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     ),
     errorCooldownMs: seconds('errorCooldownSeconds', options['errorCooldownSeconds'], 10, 0) * 1000,
     onEvent: onEvent as EventListener | undefined,
+    clock,
     dpop: resolveDPoP(options['dpop']),
   };
   requireDestination(instance, origins);

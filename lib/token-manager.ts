@@ -1,6 +1,8 @@
+import { systemClock, type Clock } from './clock';
 import { summarize, Telemetry } from './events';
 import { underStoreLock, type KeyedLock, type StoreLockTiming } from './lock';
 import { BackgroundRenewal, renewalTiming } from './refresh';
+import { GuardedStore, type StoreTimeouts } from './stores/guarded';
 import type { AccessToken, TokenStore } from './types';
 
 export interface TokenManagerOptions {
@@ -10,13 +12,16 @@ export interface TokenManagerOptions {
   /** Performs one token exchange; `background` when no caller waits for it. */
   exchange: (background: boolean) => Promise<AccessToken>;
   refreshBeforeExpiryMs: number;
-  now: () => number;
+  /** Wall time judges freshness; monotonic time the background backoff. Default is {@link systemClock}. */
+  clock?: Clock;
   /** Draws the renewal jitter, a number in [0, 1). Default is `Math.random`. */
   random?: () => number;
   /** Events and counters. Default is none. */
   telemetry?: Telemetry;
   /** How a store with a cross-process lock is used. Default is {@link DEFAULT_STORE_LOCK_TIMING}. */
   storeLock?: Partial<StoreLockTiming>;
+  /** The bound of each store call, in milliseconds. Default is `DEFAULT_STORE_TIMEOUT_MS` for each. */
+  storeTimeoutsMs?: Partial<StoreTimeouts>;
 }
 
 /**
@@ -31,24 +36,17 @@ export const DEFAULT_STORE_LOCK_TIMING: Readonly<StoreLockTiming> = Object.freez
   pollIntervalMs: 50,
 });
 
-type LockingStore = TokenStore & Required<Pick<TokenStore, 'lock'>>;
-
-function hasLock(store: TokenStore): store is LockingStore {
-  return typeof store.lock === 'function';
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
-}
-
 /**
  * Hands out tokens for one configuration: from the store while they are fresh, else through one
  * exchange per key at a time (single-flight under the key's lock), written back to the store.
  * Refresh ahead: a token in its renewal window is still handed out while one background exchange
- * renews it; only a caller with no usable token waits.
+ * renews it; only a caller with no usable token waits. The store is reached through a
+ * {@link GuardedStore}: every call bounded and failing open, so a broken store costs exchanges.
  */
 export class TokenManager {
   readonly #options: TokenManagerOptions;
+  readonly #store: GuardedStore;
+  readonly #clock: Clock;
   readonly #storeLock: StoreLockTiming;
   readonly #random: () => number;
   readonly #telemetry: Telemetry;
@@ -57,27 +55,39 @@ export class TokenManager {
   #seen: AccessToken | undefined;
   #renewAt = 0;
   #usableUntil = 0;
+  /**
+   * The token last dropped by `invalidate`: never served again by this manager, even when the
+   * store failed to delete it, so a silent store cannot make the 401 replay carry the same token.
+   */
+  #rejected: string | undefined;
 
   constructor(options: TokenManagerOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
     this.#storeLock = { ...DEFAULT_STORE_LOCK_TIMING, ...options.storeLock };
     this.#random = options.random ?? Math.random;
-    this.#telemetry = options.telemetry ?? new Telemetry(undefined);
+    const telemetry = (this.#telemetry = options.telemetry ?? new Telemetry(undefined));
+    this.#store = new GuardedStore(options.store, {
+      clock: this.#clock,
+      ...(options.storeTimeoutsMs === undefined ? {} : { timeoutsMs: options.storeTimeoutsMs }),
+      onError: (operation, error) => telemetry.emit({ type: 'store_error', operation, error: summarize(error) }),
+    });
   }
 
   #judge(token: AccessToken): void {
     if (token === this.#seen) return;
     const timing = renewalTiming(token, this.#options.refreshBeforeExpiryMs, this.#random());
     this.#seen = token;
-    this.#renewAt = timing.renewAt;
-    this.#usableUntil = timing.usableUntil;
+    const rejected = token.accessToken === this.#rejected;
+    this.#renewAt = rejected ? -Infinity : timing.renewAt;
+    this.#usableUntil = rejected ? -Infinity : timing.usableUntil;
   }
 
   /** Whether `token` needs no renewal yet (it is before its renewal window). */
   isFresh(token: AccessToken | undefined): token is AccessToken {
     if (token === undefined) return false;
     this.#judge(token);
-    return this.#options.now() < this.#renewAt;
+    return this.#clock.now() < this.#renewAt;
   }
 
   /**
@@ -85,31 +95,15 @@ export class TokenManager {
    * path takes no lock and allocates no promise); otherwise a promise.
    */
   acquire(): AccessToken | Promise<AccessToken> {
-    const { store, key } = this.#options;
-    let cached: AccessToken | undefined | PromiseLike<AccessToken | undefined>;
-    try {
-      cached = store.get(key);
-    } catch (error) {
-      // Fail open: a store that cannot be read is treated as empty.
-      this.#storeError('get', error);
-      return this.#wait();
-    }
-    if (isThenable(cached)) {
-      return Promise.resolve(cached).then(
-        (token) => this.#serve(token, 'store'),
-        (error: unknown) => {
-          this.#storeError('get', error);
-          return this.#wait();
-        },
-      );
-    }
+    const cached = this.#store.get(this.#options.key);
+    if (cached instanceof Promise) return cached.then((token) => this.#serve(token, 'store'));
     return this.#serve(cached, 'memory');
   }
 
   #serve(token: AccessToken | undefined, source: 'memory' | 'store'): AccessToken | Promise<AccessToken> {
     if (token === undefined) return this.#wait();
     this.#judge(token);
-    const now = this.#options.now();
+    const now = this.#clock.now();
     if (now >= this.#renewAt) {
       if (now >= this.#usableUntil) return this.#wait();
       this.#renewInBackground(now, token);
@@ -127,14 +121,17 @@ export class TokenManager {
     if (!telemetry.listening) return this.#renew(false);
     telemetry.emit({ type: 'lock_wait' });
     return this.#renew(false).then((token) => {
-      telemetry.emit({ type: 'token_acquired', source: 'network', expiresInMs: token.expiresAt - this.#options.now() });
+      telemetry.emit({ type: 'token_acquired', source: 'network', expiresInMs: token.expiresAt - this.#clock.now() });
       return token;
     });
   }
 
   /** Starts the one background renewal, unless one runs or the last one failed too recently. */
   #renewInBackground(now: number, current: AccessToken): void {
-    if (!this.#background.tryStart(now)) return;
+    const background = this.#background;
+    const clock = this.#clock;
+    // The backoff is a duration: monotonic, so a wall-clock step neither stretches nor skips it.
+    if (!background.tryStart(clock.monotonic())) return;
     const telemetry = this.#telemetry;
     telemetry.stats.backgroundRenewals += 1;
     telemetry.emit({ type: 'renewal_scheduled', expiresInMs: current.expiresAt - now });
@@ -142,33 +139,27 @@ export class TokenManager {
     this.#renew(true).then(
       (token) => {
         // The very same token (or another already due) must not start a renewal on every request.
-        if (token.accessToken !== current.accessToken && this.isFresh(token)) this.#background.succeeded();
-        else this.#background.failed(this.#options.now());
+        if (token.accessToken !== current.accessToken && this.isFresh(token)) background.succeeded();
+        else background.failed(clock.monotonic());
       },
       (error: unknown) => {
-        const retryInMs = this.#background.failed(this.#options.now());
+        const retryInMs = background.failed(clock.monotonic());
         telemetry.emit({ type: 'background_renewal_failed', error: summarize(error), retryInMs });
       },
     );
   }
 
-  #storeError(operation: 'get' | 'set' | 'delete', error: unknown): void {
-    this.#telemetry.emit({ type: 'store_error', operation, error: summarize(error) });
-  }
-
   /**
    * Drops the cached token. With `rejectedAccessToken`, only if the store still holds that token
-   * (compare-and-delete), so a late 401 never evicts a token someone else just renewed.
+   * (compare-and-delete), so a late 401 never evicts a token someone else just renewed. A delete
+   * that fails is reported and skipped: the next read decides, and a stale entry costs one more 401.
    */
   invalidate(rejectedAccessToken?: string): Promise<void> {
-    const { store, key, lock } = this.#options;
+    const { key, lock } = this.#options;
+    this.#rejected = rejectedAccessToken ?? this.#seen?.accessToken;
+    this.#seen = undefined;
     return lock.exclusive(key, async () => {
-      try {
-        await store.delete(key, rejectedAccessToken);
-      } catch (error) {
-        this.#storeError('delete', error);
-        // Fail open: the next read decides; a stale entry only costs one more 401 and replay.
-      }
+      await this.#store.delete(key, rejectedAccessToken);
     });
   }
 
@@ -177,12 +168,13 @@ export class TokenManager {
    * a store that has a cross-process lock, one per key across every process sharing the store.
    */
   #renew(background: boolean): Promise<AccessToken> {
-    const { store, key, lock } = this.#options;
+    const { key, lock } = this.#options;
+    const store = this.#store;
     return lock.singleFlight(key, async () => {
       // Another installation sharing this store may have renewed while we queued for the lock.
       const current = await this.#readFresh();
       if (current !== undefined) return current;
-      if (!hasLock(store)) return this.#exchangeAndStore(background);
+      if (!store.hasLock) return this.#exchangeAndStore(background);
       return underStoreLock(
         (lockKey, ttlMs) => store.lock(lockKey, ttlMs),
         key,
@@ -194,25 +186,15 @@ export class TokenManager {
   }
 
   async #readFresh(): Promise<AccessToken | undefined> {
-    let current: AccessToken | undefined;
-    try {
-      current = await this.#options.store.get(this.#options.key);
-    } catch (error) {
-      this.#storeError('get', error);
-      return undefined;
-    }
+    const current = await this.#store.get(this.#options.key);
     return this.isFresh(current) ? current : undefined;
   }
 
   async #exchangeAndStore(background: boolean): Promise<AccessToken> {
-    const { store, key, now } = this.#options;
+    const { key } = this.#options;
     const token = await this.#options.exchange(background);
-    try {
-      await store.set(key, token, token.expiresAt - now());
-    } catch (error) {
-      this.#storeError('set', error);
-      // Fail open: the caller still gets its token; the next caller exchanges again.
-    }
+    // A write that fails is skipped: the caller still gets its token; the next caller exchanges again.
+    await this.#store.set(key, token, token.expiresAt - this.#clock.now());
     return token;
   }
 }

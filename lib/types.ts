@@ -32,7 +32,8 @@ export interface AccessToken {
  * Every method may answer synchronously or with a promise. A store that answers `get`
  * synchronously keeps the warm path free of promise hops. A store that fails should throw or
  * reject: the caller then carries on without it (fail open), so a broken store costs token
- * exchanges, never API calls.
+ * exchanges, never API calls. A call that takes longer than the `storeTimeoutMs` option counts as
+ * failed the same way (a miss, a skipped write), so a store that never answers hangs nothing.
  *
  * A store shared by several processes (see `RedisTokenStore` in `axios-client-credentials/redis`)
  * also implements {@link TokenStore.lock}, so that the processes make one exchange between them.

@@ -80,6 +80,7 @@ describe('resolveDPoP()', () => {
       tokenUrl: TOKEN_URL,
       clientId: 'c',
       clientAuthMethod: 'm',
+      credential: 'secret:x',
       scopes: [],
       resources: [],
       audience: undefined,

@@ -1,3 +1,4 @@
+import { clockFrom } from './support/clock';
 import { Telemetry, type ClientCredentialsEvent } from '../lib/events';
 import { KeyedLock } from '../lib/lock';
 import {
@@ -73,7 +74,7 @@ function harness() {
     store: new MemoryTokenStore(),
     lock: new KeyedLock(),
     refreshBeforeExpiryMs: 10_000,
-    now: () => now,
+    clock: clockFrom(() => now),
     random: () => 0,
     telemetry: new Telemetry((event) => events.push(event)),
     exchange: async () => {

@@ -1,3 +1,4 @@
+import { clockFrom } from './support/clock';
 import { KeyedLock } from '../lib/lock';
 import { MemoryTokenStore } from '../lib/stores/memory';
 import { cacheKey, type CacheKeyParts } from '../lib/cache-key';
@@ -9,6 +10,7 @@ const parts: CacheKeyParts = {
   tokenUrl: 'https://auth.example.com/token',
   clientId: 'svc',
   clientAuthMethod: 'client_secret_basic',
+  credential: 'secret:AAAAAAAAAAAAAAAAAAAAAA',
   scopes: ['b', 'a'],
   resources: [],
   audience: undefined,
@@ -29,6 +31,7 @@ describe('cacheKey()', () => {
     ['resources', { resources: ['https://r/'] }],
     ['audience', { audience: 'aud' }],
     ['extraParams', { extraParams: { x: '1' } }],
+    ['credential', { credential: 'secret:BBBBBBBBBBBBBBBBBBBBBB' }],
   ])('changes with %s', (_name, change) => {
     expect(cacheKey({ ...parts, ...change })).not.toBe(cacheKey(parts));
   });
@@ -76,7 +79,7 @@ function harness(store: TokenStore = new MemoryTokenStore()) {
     lock: new KeyedLock(),
     exchange: () => next(),
     refreshBeforeExpiryMs: 10_000,
-    now: () => now,
+    clock: clockFrom(() => now),
     random: () => 0,
   });
   return {
@@ -161,7 +164,6 @@ describe('TokenManager', () => {
         store,
         lock,
         refreshBeforeExpiryMs: 0,
-        now: Date.now,
         exchange: async () => {
           exchanges += 1;
           await new Promise((resolve) => setImmediate(resolve));
@@ -218,7 +220,6 @@ describe('TokenManager with a store lock (TokenStore.lock)', () => {
       lock: new KeyedLock(),
       exchange,
       refreshBeforeExpiryMs: 0,
-      now: Date.now,
       storeLock: { ttlMs: 10_000, waitMs, pollIntervalMs: 5 },
     });
   }

@@ -6,45 +6,117 @@ interface Entry {
   evictAt: number;
 }
 
+/** The default {@link MemoryTokenStore} bound: 10,000 entries, about 17 MB at 1.7 kB each. */
+export const DEFAULT_MAX_ENTRIES = 10_000;
+
+/**
+ * A sweep for expired entries runs at most once per this fraction of the store's size in writes,
+ * so its cost, amortised, is a bounded number of entry checks per write.
+ */
+const SWEEP_EVERY_FRACTION = 1 / 16;
+const SWEEP_MIN_WRITES = 16;
+
+/** Options of {@link MemoryTokenStore}. */
+export interface MemoryTokenStoreOptions {
+  /** Clock in epoch milliseconds, for tests. Default is `Date.now`. */
+  now?: () => number;
+  /**
+   * The most entries the store holds; a write past it drops expired entries, then the least
+   * recently used (read or written) ones. Default is 10,000.
+   */
+  maxEntries?: number;
+}
+
 /**
  * A {@link TokenStore} in this process's memory. `get` answers synchronously, so a warm request
  * costs one `Map` lookup. By default every installation in the process shares one instance.
  *
- * It holds no timer and reads no clock on `get`: as the {@link TokenStore} contract allows, an
- * entry past its lifetime is still returned (the token manager judges freshness, so the warm path
- * reads the clock once) and is dropped when it is overwritten or deleted, or by {@link prune}.
+ * Memory stays bounded without a timer: `get` reads no clock (the token manager judges
+ * freshness), while writes sweep out expired entries now and then (amortised: a bounded number of
+ * checks per write, and only once something has expired) and past `maxEntries` drop the least
+ * recently used entry. {@link prune} sweeps at once.
  */
 export class MemoryTokenStore implements TokenStore {
+  /** In least-recently-used-first order: a use moves an entry to the end. */
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;
+  readonly #maxEntries: number;
+  /** The key used last: using it again needs no reordering (the single-key warm path). */
+  #newest: string | undefined;
+  /** The earliest `evictAt` written since the last sweep: before it, a sweep finds nothing. */
+  #sweepAt = Infinity;
+  #writesSinceSweep = 0;
 
-  /** @param options.now Clock in epoch milliseconds, for tests. Default is `Date.now`. */
-  constructor(options: { now?: () => number } = {}) {
-    this.#now = options.now ?? Date.now;
+  /**
+   * @param options See {@link MemoryTokenStoreOptions}.
+   * @throws {TypeError} When `maxEntries` is not a positive integer.
+   */
+  constructor(options: MemoryTokenStoreOptions = {}) {
+    const { now = Date.now, maxEntries = DEFAULT_MAX_ENTRIES } = options;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new TypeError('"maxEntries" option must be a positive integer');
+    this.#now = now;
+    this.#maxEntries = maxEntries;
   }
 
   get(key: string): AccessToken | undefined {
-    return this.#entries.get(key)?.token;
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    if (key !== this.#newest) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#newest = key;
+    }
+    return entry.token;
   }
 
   set(key: string, token: AccessToken, ttlMs: number): void {
-    this.#entries.set(key, { token, evictAt: this.#now() + Math.max(0, ttlMs) });
+    const now = this.#now();
+    const evictAt = now + Math.max(0, ttlMs);
+    this.#entries.delete(key);
+    this.#entries.set(key, { token, evictAt });
+    this.#newest = key;
+    this.#writesSinceSweep += 1;
+    const size = this.#entries.size;
+    if (
+      now >= this.#sweepAt &&
+      (size > this.#maxEntries || this.#writesSinceSweep >= Math.max(SWEEP_MIN_WRITES, size * SWEEP_EVERY_FRACTION))
+    ) {
+      this.#sweep(now);
+    }
+    if (evictAt < this.#sweepAt) this.#sweepAt = evictAt;
+    // Past the bound: the least recently used go first (the Map's first keys).
+    for (const oldest of this.#entries.keys()) {
+      if (this.#entries.size <= this.#maxEntries) break;
+      this.#entries.delete(oldest);
+    }
   }
 
   delete(key: string, accessToken?: string): boolean {
     const entry = this.#entries.get(key);
     if (entry === undefined) return false;
     if (accessToken !== undefined && entry.token.accessToken !== accessToken) return false;
+    if (key === this.#newest) this.#newest = undefined;
     return this.#entries.delete(key);
   }
 
   /** Drops every entry past its lifetime. Answers how many were dropped. */
   prune(): number {
-    const now = this.#now();
+    return this.#sweep(this.#now());
+  }
+
+  #sweep(now: number): number {
     let dropped = 0;
+    let next = Infinity;
     for (const [key, entry] of this.#entries) {
-      if (entry.evictAt <= now) dropped += Number(this.#entries.delete(key));
+      if (entry.evictAt <= now) {
+        this.#entries.delete(key);
+        if (key === this.#newest) this.#newest = undefined;
+        dropped += 1;
+      } else if (entry.evictAt < next) next = entry.evictAt;
     }
+    this.#sweepAt = next;
+    this.#writesSinceSweep = 0;
     return dropped;
   }
 
@@ -53,7 +125,7 @@ export class MemoryTokenStore implements TokenStore {
     this.#entries.clear();
   }
 
-  /** How many entries the store holds, expired ones included until they are pruned or replaced. */
+  /** How many entries the store holds, expired ones included until a sweep drops them. */
   get size(): number {
     return this.#entries.size;
   }

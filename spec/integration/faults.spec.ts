@@ -8,6 +8,7 @@ import {
   type ClientCredentialsOptions,
 } from '../../lib';
 import { startFaultServer, type Fault, type FaultServer } from '../support/fault-server';
+import { ManualClock } from '../support/clock';
 import { startApiServer, type LoopbackServer } from '../support/loopback';
 
 const SECRET = 'fault-secret-value';
@@ -179,15 +180,20 @@ describe('installClientCredentials() against a faulty token endpoint', () => {
     });
 
     it('asks again once the cooldown has passed', async () => {
-      const { api } = setup(
-        { errorCooldownSeconds: 5 },
-        { kind: 'reply', status: 400, body: '{"error":"invalid_scope"}' },
-      );
+      // The cooldown runs on the monotonic clock, which only the injected clock moves.
+      const clock = new ManualClock(Date.now());
+      const { api } = setup({ errorCooldownSeconds: 5, clock } as Partial<ClientCredentialsOptions>, {
+        kind: 'reply',
+        status: 400,
+        body: '{"error":"invalid_scope"}',
+      });
       await expect(api.get('/data')).rejects.toMatchObject({ error: 'invalid_scope' });
       await expect(api.get('/data')).rejects.toMatchObject({ error: 'invalid_scope' });
       expect(tokens.requests).toHaveLength(1);
-      const later = Date.now() + 5_001;
-      jest.spyOn(Date, 'now').mockReturnValue(later);
+      clock.advance(4_999);
+      await expect(api.get('/data')).rejects.toMatchObject({ error: 'invalid_scope' });
+      expect(tokens.requests).toHaveLength(1);
+      clock.advance(1);
       expect((await api.get('/data')).status).toBe(200);
       expect(tokens.requests).toHaveLength(2);
     });

@@ -282,7 +282,6 @@ describeWithRedis('RedisTokenStore against Redis', () => {
         lock: new KeyedLock(),
         exchange,
         refreshBeforeExpiryMs: 0,
-        now: Date.now,
         storeLock: { ttlMs: 5_000, waitMs: 10_000, pollIntervalMs: 20 },
       });
     }

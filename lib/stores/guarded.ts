@@ -1,0 +1,190 @@
+import { systemClock, type Clock } from '../clock';
+import type { AccessToken, TokenStore } from '../types';
+
+/** A {@link TokenStore} method, as store errors name it. */
+export type StoreOperation = 'get' | 'set' | 'delete' | 'lock';
+
+/**
+ * How long the token manager waits for one store call before it treats the store as failed for
+ * that call, in milliseconds: 500. Above the Redis store's own 300 ms operation timeout, so a store
+ * with its own bound reports its own error first; far below a token request's 30 s, so a store that
+ * never answers costs an API call half a second, never a hang.
+ */
+export const DEFAULT_STORE_TIMEOUT_MS = 500;
+
+/** The bound of each store operation, in milliseconds. `lock` is separate: a lock protocol may need longer. */
+export type StoreTimeouts = Readonly<Record<StoreOperation, number>>;
+
+/** A store call that did not settle within its bound. Carries no key, token or store detail. */
+export class StoreTimeoutError extends Error {
+  override readonly name = 'StoreTimeoutError';
+  /** Always `'STORE_TIMEOUT'`. */
+  readonly code = 'STORE_TIMEOUT';
+  /**
+   * @param operation The store method that did not answer.
+   * @param timeoutMs Its bound, in milliseconds.
+   */
+  constructor(operation: StoreOperation, timeoutMs: number) {
+    super(`token store "${operation}" did not answer within ${timeoutMs} ms`);
+  }
+}
+
+/** What {@link GuardedStore} needs besides the store. */
+export interface GuardedStoreOptions {
+  /** Per-operation bounds in milliseconds. Default is {@link DEFAULT_STORE_TIMEOUT_MS} for each. */
+  timeoutsMs?: Partial<StoreTimeouts>;
+  /** Runs the timeout timers (unref'd). Default is {@link systemClock}. */
+  clock?: Clock;
+  /** Told of every failed or timed-out call; the call itself then carries on without the store. */
+  onError: (operation: StoreOperation, error: unknown) => void;
+}
+
+type Release = () => Promise<void>;
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
+/**
+ * A store decorator for policy (issue 11): each call is bounded in time and fails open, so a
+ * broken or silent store costs token exchanges, never API calls (Duende's distributed cache is
+ * used the same way: a cache failure is logged and the token fetched). A read that fails is a
+ * miss, a write that fails is skipped, a delete that fails deleted nothing; each is reported.
+ * A store that answers synchronously is answered synchronously: no promise, no timer.
+ */
+export class GuardedStore {
+  readonly #store: TokenStore;
+  readonly #timeouts: StoreTimeouts;
+  readonly #clock: Clock;
+  readonly #onError: GuardedStoreOptions['onError'];
+
+  constructor(store: TokenStore, options: GuardedStoreOptions) {
+    const fallback = DEFAULT_STORE_TIMEOUT_MS;
+    const t = options.timeoutsMs ?? {};
+    this.#store = store;
+    this.#timeouts = {
+      get: t.get ?? fallback,
+      set: t.set ?? fallback,
+      delete: t.delete ?? fallback,
+      lock: t.lock ?? fallback,
+    };
+    this.#clock = options.clock ?? systemClock;
+    this.#onError = options.onError;
+  }
+
+  /** The stored token, or `undefined` when there is none or the store failed. Never rejects. */
+  get(key: string): AccessToken | undefined | Promise<AccessToken | undefined> {
+    let answer: ReturnType<TokenStore['get']>;
+    try {
+      answer = this.#store.get(key);
+    } catch (error) {
+      this.#onError('get', error);
+      return undefined;
+    }
+    return isThenable(answer) ? this.#bounded('get', answer, undefined) : answer;
+  }
+
+  /** Writes the token; a failure skips the write. Never rejects. */
+  set(key: string, token: AccessToken, ttlMs: number): void | Promise<void> {
+    let answer: ReturnType<TokenStore['set']>;
+    try {
+      answer = this.#store.set(key, token, ttlMs);
+    } catch (error) {
+      this.#onError('set', error);
+      return;
+    }
+    if (isThenable(answer)) return this.#bounded('set', answer, undefined);
+  }
+
+  /** Deletes (compare-and-delete with `accessToken`); answers `false` when the store failed. Never rejects. */
+  delete(key: string, accessToken?: string): boolean | Promise<boolean> {
+    let answer: ReturnType<TokenStore['delete']>;
+    try {
+      answer = this.#store.delete(key, accessToken);
+    } catch (error) {
+      this.#onError('delete', error);
+      return false;
+    }
+    return isThenable(answer) ? this.#bounded('delete', answer, false) : answer;
+  }
+
+  /** Whether the store has a cross-process lock. */
+  get hasLock(): boolean {
+    return typeof this.#store.lock === 'function';
+  }
+
+  /**
+   * The store's lock, bounded by the `lock` timeout. Rejects when the lock cannot be decided (it
+   * failed or did not answer in time), so the lock protocol exchanges on its own; a grant that
+   * arrives too late is released at once. The release it answers is bounded and never rejects.
+   */
+  lock(key: string, ttlMs: number): Promise<Release | undefined> {
+    const store = this.#store;
+    if (store.lock === undefined) return Promise.reject(new TypeError('the token store has no lock()'));
+    let answer: Promise<Release | undefined>;
+    try {
+      answer = Promise.resolve(store.lock(key, ttlMs));
+    } catch (error) {
+      answer = Promise.reject(error instanceof Error ? error : new Error('token store lock() failed'));
+    }
+    const failed = Symbol('failed');
+    const late = (release: Release | undefined | typeof failed): void => {
+      if (typeof release === 'function') void this.#guardRelease(release)();
+    };
+    return this.#bounded<Release | undefined | typeof failed>('lock', answer, failed, late).then((release) => {
+      if (release === failed) throw new Error('token store "lock" failed or did not answer in time');
+      return release === undefined ? undefined : this.#guardRelease(release);
+    });
+  }
+
+  #guardRelease(release: Release): Release {
+    return () => {
+      let answer: unknown;
+      try {
+        answer = release();
+      } catch (error) {
+        this.#onError('lock', error);
+        return Promise.resolve();
+      }
+      // The lock expires by itself after its ttl: a release that fails or hangs frees it late, no more.
+      return isThenable(answer)
+        ? this.#bounded(
+            'lock',
+            Promise.resolve(answer).then(() => undefined),
+            undefined,
+          )
+        : Promise.resolve();
+    };
+  }
+
+  /**
+   * `pending`'s value, or `fallback` once it fails or outlives its bound (reported either way).
+   * A value that arrives after the bound goes to `late`; a late rejection is observed, never unhandled.
+   */
+  #bounded<T>(operation: StoreOperation, pending: PromiseLike<T>, fallback: T, late?: (value: T) => void): Promise<T> {
+    const timeoutMs = this.#timeouts[operation];
+    return new Promise<T>((resolve) => {
+      let settled = false;
+      const cancel = this.#clock.after(timeoutMs, () => {
+        settled = true;
+        this.#onError(operation, new StoreTimeoutError(operation, timeoutMs));
+        resolve(fallback);
+      });
+      pending.then(
+        (value) => {
+          if (settled) return late?.(value);
+          settled = true;
+          cancel();
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          cancel();
+          this.#onError(operation, error);
+          resolve(fallback);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,124 @@
+import axios from 'axios';
+import { installClientCredentials, MemoryTokenStore, OAuth2Error, type ClientCredentialsOptions } from '../lib';
+import { systemClock } from '../lib/clock';
+import { Telemetry, type ClientCredentialsEvent } from '../lib/events';
+import { KeyedLock } from '../lib/lock';
+import { TokenManager } from '../lib/token-manager';
+import type { AccessToken } from '../lib/types';
+import { ManualClock } from './support/clock';
+import { json, startApiServer, startLoopbackServer, type LoopbackServer } from './support/loopback';
+
+const HOUR_MS = 3_600_000;
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('systemClock', () => {
+  it('runs its timers unref’d, so a pending wait never keeps the process alive', () => {
+    const spy = jest.spyOn(global, 'setTimeout');
+    const cancel = systemClock.after(60_000, () => {});
+    void systemClock.sleep(60_000);
+    const timers = spy.mock.results.map((result) => result.value as NodeJS.Timeout);
+    expect(timers).toHaveLength(2);
+    expect(timers.map((timer) => timer.hasRef())).toEqual([false, false]);
+    cancel();
+    timers.forEach((timer) => clearTimeout(timer));
+    spy.mockRestore();
+  });
+});
+
+describe('a wall-clock step', () => {
+  let tokenServer: LoopbackServer;
+  let api: LoopbackServer;
+  let answers: Array<'invalid_client' | 'ok'>;
+  let issued: string[];
+
+  beforeAll(async () => {
+    issued = [];
+    tokenServer = await startLoopbackServer((_req, res) => {
+      if (answers.shift() === 'invalid_client') return json(res, 401, { error: 'invalid_client' });
+      const token = `token-${issued.length + 1}`;
+      issued.push(token);
+      return json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600 });
+    });
+    api = await startApiServer((token) => issued.includes(token));
+  });
+  afterAll(async () => {
+    await tokenServer.close();
+    await api.close();
+  });
+
+  it('does not keep calls failing fast beyond a 1-second cooldown after invalid_client', async () => {
+    answers = ['invalid_client', 'ok'];
+    tokenServer.requests.length = 0;
+    const clock = new ManualClock();
+    const instance = axios.create({ baseURL: api.origin });
+    installClientCredentials(instance, {
+      tokenUrl: `${tokenServer.origin}/token`,
+      clientId: 'stepped',
+      clientSecret: 'stepped-secret',
+      store: new MemoryTokenStore(),
+      errorCooldownSeconds: 1,
+      clock,
+    } as ClientCredentialsOptions);
+    await expect(instance.get('/a')).rejects.toMatchObject({ name: 'OAuth2Error', error: 'invalid_client' });
+    await expect(instance.get('/a')).rejects.toBeInstanceOf(OAuth2Error); // within the cooldown: fails fast
+    expect(tokenServer.requests).toHaveLength(1);
+    clock.stepWall(-HOUR_MS);
+    clock.advance(1_000);
+    const response = await instance.get<{ token: string }>('/a');
+    expect(response.status).toBe(200);
+    expect(response.data.token).toBe('token-1');
+    expect(tokenServer.requests).toHaveLength(2);
+  });
+
+  it('does not cut the background renewal backoff short when the wall clock jumps ahead', async () => {
+    const clock = new ManualClock();
+    const events: ClientCredentialsEvent[] = [];
+    const outcomes: Array<() => AccessToken> = [];
+    let exchanges = 0;
+    const manager = new TokenManager({
+      key: 'k',
+      store: new MemoryTokenStore(),
+      lock: new KeyedLock(),
+      refreshBeforeExpiryMs: 10_000,
+      clock,
+      random: () => 0,
+      telemetry: new Telemetry((event) => events.push(event)),
+      exchange: async () => {
+        exchanges += 1;
+        await new Promise((resolve) => setImmediate(resolve));
+        return outcomes.shift()!();
+      },
+    });
+    const issue = (accessToken: string) =>
+      outcomes.push(() => ({
+        accessToken,
+        tokenType: 'Bearer',
+        issuedAt: clock.now(),
+        expiresAt: clock.now() + 60_000,
+      }));
+    issue('t1');
+    await manager.acquire();
+    outcomes.push(() => {
+      throw new Error('down');
+    });
+    clock.advance(50_000); // the renewal window opens
+    expect((manager.acquire() as AccessToken).accessToken).toBe('t1');
+    await flush();
+    expect(exchanges).toBe(2);
+    expect(events.filter((e) => e.type === 'background_renewal_failed')).toHaveLength(1);
+    // The wall clock jumps 5 seconds ahead: the token is still usable, the 1-second backoff still runs.
+    clock.stepWall(5_000);
+    expect((manager.acquire() as AccessToken).accessToken).toBe('t1');
+    await flush();
+    expect(exchanges).toBe(2);
+    clock.advance(1_000);
+    issue('t2');
+    expect((manager.acquire() as AccessToken).accessToken).toBe('t1');
+    await flush();
+    expect(exchanges).toBe(3);
+    expect((manager.acquire() as AccessToken).accessToken).toBe('t2');
+  });
+});
