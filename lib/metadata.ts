@@ -1,6 +1,8 @@
 import type { AxiosInstance } from 'axios';
 import type { Agent } from 'node:https';
+import { requestSignal, timedOut } from './deadline';
 import { DiscoveryError } from './errors';
+import { parseJsonObject } from './token-response';
 
 /** The members of authorization server metadata (RFC 8414 §2, RFC 8705 §5) this library reads. */
 export interface AuthorizationServerMetadata {
@@ -34,7 +36,10 @@ export function metadataUrls(issuer: string): [string, string] {
 export interface DiscoverySettings {
   issuer: string;
   client: AxiosInstance;
-  /** Applied when the client sets no timeout of its own, in milliseconds. */
+  /**
+   * The deadline of each metadata request, connect to last byte, when the client sets no timeout
+   * of its own, in milliseconds.
+   */
   timeoutMs: number;
   /** Whether the metadata may name `http:` endpoints outside loopback. */
   allowHttp: boolean;
@@ -44,15 +49,19 @@ export interface DiscoverySettings {
 
 /**
  * Fetches and checks the issuer's metadata: the RFC 8414 location first, then the OpenID Connect
- * one when the first does not answer 200.
+ * one when the first does not answer 200. Redirects are never followed: RFC 8414 §3 puts the
+ * document at the issuer's own well-known URL, and the §3.3 issuer check only defends against
+ * impersonation when it comes from there (another host can name our issuer as easily as we can).
  *
  * @throws {DiscoveryError} `DISCOVERY_FAILED` or `ISSUER_MISMATCH`.
  */
 export async function fetchMetadata(settings: DiscoverySettings): Promise<AuthorizationServerMetadata> {
   const { issuer } = settings;
   let status = 0;
+  const timeoutMs = settings.client.defaults.timeout || settings.timeoutMs;
   for (const url of metadataUrls(issuer)) {
     let data: unknown;
+    const own = AbortSignal.timeout(timeoutMs);
     try {
       ({ status, data } = await settings.client.request<unknown>({
         method: 'GET',
@@ -62,15 +71,30 @@ export async function fetchMetadata(settings: DiscoverySettings): Promise<Author
         transformResponse: [(raw: unknown) => raw],
         validateStatus: () => true,
         maxContentLength: MAX_METADATA_BYTES,
-        timeout: settings.client.defaults.timeout || settings.timeoutMs,
+        maxRedirects: 0,
+        timeout: timeoutMs,
+        // axios' `timeout` only notices an idle socket; this also ends a body trickled in forever.
+        signal: requestSignal(settings.client, own),
         ...(settings.httpsAgent === undefined ? {} : { httpsAgent: settings.httpsAgent }),
       }));
     } catch (error) {
       // Only the code: an AxiosError's config is not ours to pass on.
       const { code } = (error ?? {}) as { code?: unknown };
       const reason = typeof code === 'string' ? ` (${code})` : '';
+      if (timedOut(own))
+        throw new DiscoveryError(
+          'DISCOVERY_FAILED',
+          `metadata request to ${url} did not complete within ${timeoutMs} ms`,
+          { issuer },
+        );
       throw new DiscoveryError('DISCOVERY_FAILED', `metadata request to ${url} failed${reason}`, { issuer });
     }
+    if (status >= 300 && status < 400)
+      throw new DiscoveryError(
+        'DISCOVERY_FAILED',
+        `metadata request to ${url} was redirected (HTTP ${status}); redirects are not followed, as the metadata must come from the issuer's own well-known URL (RFC 8414 §3)`,
+        { issuer, status },
+      );
     // RFC 8414 §3.2: the answer is 200; anything else means "not here", so try the next location.
     if (status === 200) return validateMetadata(data, settings, status);
   }
@@ -108,15 +132,10 @@ function endpoint(value: unknown, member: string, settings: DiscoverySettings, s
  */
 function validateMetadata(data: unknown, settings: DiscoverySettings, status: number): AuthorizationServerMetadata {
   const { issuer } = settings;
-  let json: unknown;
-  try {
-    json = typeof data === 'string' ? JSON.parse(data) : undefined;
-  } catch {
-    json = undefined;
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
+  // JSON text, or a plain object as a test adapter hands it back: the same checks apply.
+  const doc = parseJsonObject(data);
+  if (doc === undefined)
     throw new DiscoveryError('DISCOVERY_FAILED', 'issuer metadata is not a JSON object', { issuer, status });
-  const doc = json as Record<string, unknown>;
   if (doc['issuer'] !== issuer) {
     const found = typeof doc['issuer'] === 'string' ? `"${doc['issuer'].slice(0, 200)}"` : 'no issuer';
     throw new DiscoveryError(
