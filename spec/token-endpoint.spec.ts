@@ -3,6 +3,8 @@ import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { createClientAuthentication } from '../lib/client-auth';
 import { installClientCredentials, MemoryTokenStore } from '../lib';
+import { resolveDPoP } from '../lib/dpop';
+import { DPoPNonces } from '../lib/dpop-nonces';
 import { OAuth2Error, TokenRequestError } from '../lib/errors';
 import { parseTokenResponse, requestToken, type TokenEndpointSettings } from '../lib/token-endpoint';
 
@@ -369,6 +371,25 @@ describe('requestToken() redacts what it sent from an echoing server', () => {
     expect(assertion).toMatch(/^ey/);
     expect((error as OAuth2Error).errorDescription).toBe('bad [redacted]');
     for (const view of views(error)) expect(view).not.toContain(assertion);
+  });
+});
+
+describe('requestToken() with DPoP and an echoing server', () => {
+  it('redacts the echoed DPoP proof', async () => {
+    const { mock, settings } = setup();
+    let proof = '';
+    mock.onPost(TOKEN_URL).reply((config) => {
+      proof = String(config.headers?.['DPoP']);
+      return [400, JSON.stringify({ error: 'invalid_dpop_proof', error_description: `proof ${proof} rejected` })];
+    });
+    const error = await requestToken({
+      ...settings,
+      dpop: { signer: resolveDPoP(true)!, nonces: new DPoPNonces() },
+    }).catch((e: unknown) => e);
+    expect(proof).toMatch(/^ey/);
+    expect((error as OAuth2Error).errorDescription).toBe('proof [redacted] rejected');
+    expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain(proof);
+    expect(JSON.stringify(error)).not.toContain(proof);
   });
 });
 
