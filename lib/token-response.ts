@@ -1,4 +1,5 @@
-import { OAuth2Error, TokenRequestError } from './errors';
+import { TokenRequestError } from './errors';
+import { oauthError, serverText } from './oauth-error-response';
 import type { AccessToken } from './types';
 
 /**
@@ -18,11 +19,6 @@ export const DEFAULT_MAX_ACCESS_TOKEN_LENGTH = 8000;
  * a year only means a renewal after a year.
  */
 export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
-
-// RFC 6749 §5.2 bounds none of the error members; ours are kept to what a log line can carry.
-const MAX_ERROR_CODE_LENGTH = 128;
-const MAX_ERROR_DESCRIPTION_LENGTH = 1024;
-const MAX_ERROR_URI_LENGTH = 2048;
 
 /** RFC 6749 Appendix A.12: access-token = 1*VSCHAR, VSCHAR = %x20-7E. No CR/LF can reach a header. */
 const ACCESS_TOKEN = /^[\x20-\x7E]+$/;
@@ -62,31 +58,6 @@ export function parseJsonObject(data: unknown): Record<string, unknown> | undefi
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const prototype: unknown = Object.getPrototypeOf(parsed);
   return prototype === Object.prototype || prototype === null ? (parsed as Record<string, unknown>) : undefined;
-}
-
-/** Server text made safe to show: what we sent redacted, control characters blanked, length capped. */
-function serverText(value: string, max: number, redact: (text: string) => string): string {
-  // Redacted before capping, so a cut never leaves a secret's prefix behind.
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-  const clean = redact(value).replace(/[\u0000-\u001F\u007F-\u009F]/g, ' ');
-  return clean.length <= max ? clean : `${clean.slice(0, max)}…`;
-}
-
-function oauthError(
-  status: number,
-  json: Record<string, unknown>,
-  redact: (text: string) => string,
-): OAuth2Error | undefined {
-  if (typeof json['error'] !== 'string') return undefined;
-  const description = json['error_description'];
-  const uri = json['error_uri'];
-  return new OAuth2Error({
-    error: serverText(json['error'], MAX_ERROR_CODE_LENGTH, redact),
-    errorDescription:
-      typeof description === 'string' ? serverText(description, MAX_ERROR_DESCRIPTION_LENGTH, redact) : undefined,
-    errorUri: typeof uri === 'string' ? serverText(uri, MAX_ERROR_URI_LENGTH, redact) : undefined,
-    status,
-  });
 }
 
 function invalid(message: string, status: number): TokenRequestError {
