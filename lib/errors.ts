@@ -55,7 +55,7 @@ export class OAuth2Error extends ClientCredentialsError {
    * blanked, and anything the request sent (secret, assertion, proof) replaced by `[redacted]`.
    */
   readonly errorDescription: string | undefined;
-  /** The `error_uri`, when the server sent one. */
+  /** The `error_uri`, when the server sent one: at most 2048 characters, made safe like {@link errorDescription}. */
   readonly errorUri: string | undefined;
   /** The HTTP status of the answer. */
   readonly status: number;

@@ -52,6 +52,8 @@ describe('requestToken()', () => {
     expect(body.get('tenant')).toBe('x y');
     expect(sent.maxRedirects).toBe(0);
     expect(sent.timeout).toBe(1000);
+    // The connect-to-last-byte deadline: axios' timeout alone only notices an idle socket.
+    expect(sent.signal).toBeInstanceOf(AbortSignal);
   });
 
   it('computes expiresAt from the moment the request was sent', async () => {

@@ -121,6 +121,27 @@ describe('installClientCredentials() deadlines', () => {
     expect(apiServer.requests).toHaveLength(0);
   });
 
+  it('ends discovery at the acquisition deadline with DISCOVERY_FAILED when that comes first', async () => {
+    tokens.script({ kind: 'trickle', body: JSON.stringify({ issuer: tokens.origin, pad: 'x'.repeat(6000) }) });
+    const api = axios.create({ baseURL: apiServer.origin });
+    installClientCredentials(api, {
+      issuer: tokens.origin,
+      clientId: 'svc',
+      clientSecret: SECRET,
+      store: new MemoryTokenStore(),
+      tokenRequestTimeoutMs: 20_000,
+      tokenAcquisitionTimeoutMs: 1000,
+    });
+    const error: unknown = await api.get('/data').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect(error).toMatchObject({ code: 'DISCOVERY_FAILED', issuer: tokens.origin });
+    expect((error as Error).message).toBe(
+      'issuer metadata did not arrive within the 1000 ms token acquisition deadline',
+    );
+    expect(tokens.requests.map((r) => r.method)).toEqual(['GET']);
+    expect(apiServer.requests).toHaveLength(0);
+  });
+
   it('lets a process whose token endpoint trickles forever fail the call and exit by itself', async () => {
     tokens.script(trickled, trickled);
     const child = spawn(process.execPath, ['--import', 'tsx', 'spec/fixtures/trickled-token.ts'], {
