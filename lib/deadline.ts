@@ -37,7 +37,19 @@ export function requestSignal(client: AxiosInstance, own: AbortSignal, outer?: A
   // axios also accepts a legacy CancelToken-like signal; only a real AbortSignal can be combined.
   if (fromClient instanceof AbortSignal) signals.push(fromClient);
   if (outer !== undefined) signals.push(outer);
-  return signals.length === 1 ? own : AbortSignal.any(signals);
+  return signals.length === 1 ? own : anySignal(signals);
+}
+
+/** `AbortSignal.any` (Node 20.3+), or the same done by hand where it is missing. */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+  const controller = new AbortController();
+  const abort = (signal: AbortSignal): void => controller.abort(signal.reason);
+  for (const signal of signals) {
+    if (signal.aborted) abort(signal);
+    else signal.addEventListener('abort', () => abort(signal), { once: true, signal: controller.signal });
+  }
+  return controller.signal;
 }
 
 /** Whether `signal` was aborted by a deadline (a `TimeoutError`), not by someone's `abort()`. */

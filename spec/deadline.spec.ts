@@ -52,6 +52,21 @@ describe('requestSignal()', () => {
     expect(timedOut(own.signal)).toBe(false);
   });
 
+  it('combines the signals where AbortSignal.any is missing (Node before 20.3)', () => {
+    const any = Object.getOwnPropertyDescriptor(AbortSignal, 'any')!;
+    Reflect.deleteProperty(AbortSignal, 'any');
+    try {
+      const outer = new AbortController();
+      const signal = requestSignal(axios.create(), new AbortController().signal, outer.signal);
+      expect(signal.aborted).toBe(false);
+      outer.abort(new Error('late'));
+      expect(signal.aborted).toBe(true);
+      expect((signal.reason as Error).message).toBe('late');
+    } finally {
+      Object.defineProperty(AbortSignal, 'any', any);
+    }
+  });
+
   it('is the own signal when there is nothing to combine', () => {
     const own = new AbortController().signal;
     expect(requestSignal(axios.create(), own)).toBe(own);
