@@ -16,11 +16,19 @@ export interface Deadline {
 // The lead wires lib/clock.ts (monotonic time, unref'd sleep) in place of performance.now() at merge.
 const monotonicNow = (): number => performance.now();
 
-/** A deadline `ms` milliseconds from now. `AbortSignal.timeout` timers are unref'd by Node. */
+/** Node's longest timer: a longer delay would overflow and fire after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A signal that aborts with a `TimeoutError` after `ms`; its timer is unref'd by Node. */
+export function timeoutSignal(ms: number): AbortSignal {
+  return AbortSignal.timeout(Math.min(ms, MAX_TIMER_MS));
+}
+
+/** A deadline `ms` milliseconds from now. */
 export function deadlineIn(ms: number): Deadline {
   const end = monotonicNow() + ms;
   return {
-    signal: AbortSignal.timeout(ms),
+    signal: timeoutSignal(ms),
     totalMs: ms,
     remainingMs: () => Math.max(0, end - monotonicNow()),
   };

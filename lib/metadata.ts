@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import type { Agent } from 'node:https';
-import { requestSignal, timedOut } from './deadline';
+import { requestSignal, timedOut, timeoutSignal } from './deadline';
 import { DiscoveryError } from './errors';
 import { validateMetadata, type AuthorizationServerMetadata } from './metadata-document';
 
@@ -54,7 +54,7 @@ export async function fetchMetadata(settings: DiscoverySettings): Promise<Author
   const timeoutMs = settings.client.defaults.timeout || settings.timeoutMs;
   for (const url of metadataUrls(issuer)) {
     let data: unknown;
-    const own = AbortSignal.timeout(timeoutMs);
+    const own = timeoutSignal(timeoutMs);
     try {
       ({ status, data } = await settings.client.request<unknown>({
         method: 'GET',

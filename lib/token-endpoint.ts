@@ -2,7 +2,7 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Agent } from 'node:https';
 import type { ClientAuthentication } from './client-auth';
 import type { DPoPSession } from './dpop-nonces';
-import { requestSignal, timedOut, type Deadline } from './deadline';
+import { requestSignal, timedOut, timeoutSignal, type Deadline } from './deadline';
 import { TokenRequestError } from './errors';
 import { parseRetryAfter } from './retry';
 import { redactor, sentSecrets } from './sent-secrets';
@@ -92,7 +92,7 @@ async function sendTokenRequest(
   // The server knows what we sent: an error text that echoes any of it has it redacted.
   const redact = redactor(sentSecrets(headers, body));
   const timeoutMs = settings.client.defaults.timeout || settings.timeoutMs;
-  const own = AbortSignal.timeout(timeoutMs);
+  const own = timeoutSignal(timeoutMs);
   const outer = settings.deadline?.signal;
   const sentAt = settings.now();
   try {

@@ -73,6 +73,16 @@ describe('requestSignal()', () => {
   });
 });
 
+describe('deadlineIn()', () => {
+  it('does not fire at once for a budget beyond the longest Node timer', async () => {
+    const deadline = deadlineIn(1e12);
+    // An overflowing timer would have fired after 1 ms.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(deadline.signal.aborted).toBe(false);
+    expect(deadline.remainingMs()).toBeGreaterThan(1e11);
+  });
+});
+
 describe('untilDeadline()', () => {
   it('rejects with the given error when the deadline has passed, and settles like the promise otherwise', async () => {
     const passed = deadlineIn(1);
