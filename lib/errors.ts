@@ -3,10 +3,12 @@
  *
  * - `OAUTH2_ERROR_RESPONSE`: the token endpoint answered with an RFC 6749 §5.2 error.
  * - `TOKEN_ENDPOINT_UNREACHABLE`: the token request failed before any answer (DNS, refused, reset).
- * - `TOKEN_ENDPOINT_TIMEOUT`: the token endpoint did not answer in time.
+ * - `TOKEN_ENDPOINT_TIMEOUT`: the token endpoint did not answer completely within
+ *   `tokenRequestTimeoutMs`, or no token came within `tokenAcquisitionTimeoutMs`.
  * - `TOKEN_RESPONSE_HTTP_ERROR`: a non-2xx answer that is not an OAuth 2.0 error response.
  * - `TOKEN_RESPONSE_INVALID`: a 2xx answer that is not a valid RFC 6749 §5.1 token response.
- * - `DISCOVERY_FAILED`: the issuer's metadata (RFC 8414) could not be fetched or is unusable.
+ * - `DISCOVERY_FAILED`: the issuer's metadata (RFC 8414) could not be fetched (a redirect or a
+ *   missed deadline included) or is unusable.
  * - `ISSUER_MISMATCH`: the metadata names another issuer than the configured one (RFC 8414 §3.3).
  */
 export type ClientCredentialsErrorCode =
@@ -48,9 +50,12 @@ export class OAuth2Error extends ClientCredentialsError {
   override readonly name = 'OAuth2Error' as const;
   /** The `error` code, e.g. `invalid_client`. */
   readonly error: string;
-  /** The `error_description`, when the server sent one. */
+  /**
+   * The `error_description`, when the server sent one: at most 1024 characters, control characters
+   * blanked, and anything the request sent (secret, assertion, proof) replaced by `[redacted]`.
+   */
   readonly errorDescription: string | undefined;
-  /** The `error_uri`, when the server sent one. */
+  /** The `error_uri`, when the server sent one: at most 2048 characters, made safe like {@link errorDescription}. */
   readonly errorUri: string | undefined;
   /** The HTTP status of the answer. */
   readonly status: number;

@@ -1,9 +1,10 @@
 import axios, { type AxiosInstance } from 'axios';
 import { clientAuthenticationCache } from './client-auth';
 import { Cooldown } from './cooldown';
+import { deadlineIn, untilDeadline } from './deadline';
 import type { DPoPSession } from './dpop-nonces';
 import { discoverTokenEndpoint, type TokenEndpointTarget } from './discovery';
-import { TokenRequestError } from './errors';
+import { DiscoveryError, TokenRequestError } from './errors';
 import { summarize, type Telemetry } from './events';
 import type { ResolvedOptions } from './options';
 import { RETRY_BASE_DELAY_MS, withRetries } from './retry';
@@ -75,7 +76,13 @@ export function createExchange(
       throw rejected;
     }
     stats.exchanges += 1;
-    const target = await resolveEndpoint();
+    // One total for the whole acquisition: metadata, every attempt, every wait between them.
+    const deadline = deadlineIn(resolved.tokenAcquisitionTimeoutMs);
+    const target = await untilDeadline(resolveEndpoint(), deadline, () => {
+      const total = `${resolved.tokenAcquisitionTimeoutMs} ms`;
+      const message = `issuer metadata did not arrive within the ${total} token acquisition deadline`;
+      return new DiscoveryError('DISCOVERY_FAILED', message, { issuer: resolved.issuer ?? '' });
+    });
     try {
       const token = await withRetries(
         retryPolicy,
@@ -90,6 +97,8 @@ export function createExchange(
             authenticate: authenticationFor(target.method),
             client: tokenClient,
             timeoutMs: resolved.tokenRequestTimeoutMs,
+            deadline,
+            maxAccessTokenLength: resolved.maxAccessTokenLength,
             defaultLifetimeMs: resolved.defaultLifetimeMs,
             requestedScope,
             now: resolved.clock.now,
@@ -102,6 +111,7 @@ export function createExchange(
         },
         onRetry,
         background,
+        deadline,
       );
       cooldown.clear();
       return token;

@@ -103,8 +103,28 @@ export interface ClientCredentialsOptions {
   refreshBeforeExpirySeconds?: number | undefined;
   /** The lifetime assumed when a token response has no `expires_in`, in seconds. Default is 300 (5 minutes). */
   defaultExpiresInSeconds?: number | undefined;
-  /** The token request timeout in milliseconds, when `tokenClient` sets none. Default is 30000 (30 seconds). */
+  /**
+   * The deadline of one token request (and of each discovery metadata request), from connect to
+   * last byte, in milliseconds, when `tokenClient` sets no `timeout`. A server that trickles its
+   * answer cannot stretch it. Default is 30000 (30 seconds).
+   */
   tokenRequestTimeoutMs?: number | undefined;
+  /**
+   * The deadline of one whole token acquisition, in milliseconds: the discovery metadata fetch,
+   * every attempt and every backoff or `Retry-After` wait between them. When it passes, every
+   * caller waiting for that token fails with `TOKEN_ENDPOINT_TIMEOUT` (or `DISCOVERY_FAILED` while
+   * the metadata is still being fetched); a retry whose wait would end after it is not made. Default
+   * is the token request timeout times the attempts (`tokenRequestRetries` + 1), plus
+   * `tokenRequestRetryMaxDelayMs` per retry, plus two token request timeouts for the metadata with
+   * {@link issuer}: 110000 (110 seconds) with the defaults, 170000 with an issuer.
+   */
+  tokenAcquisitionTimeoutMs?: number;
+  /**
+   * The longest `access_token` accepted, in characters; a longer one is refused with
+   * `TOKEN_RESPONSE_INVALID` instead of making every API call fail at the header size limit.
+   * Default is 8000, which fits the 8 KiB header line limit of common servers (Apache, nginx).
+   */
+  maxAccessTokenLength?: number;
   /**
    * How many times a failed token request is tried again: network errors, timeouts, HTTP 5xx and
    * 429 answers, with exponential backoff and full jitter (200 ms, 400 ms, ... up to
@@ -172,6 +192,8 @@ export interface ResolvedOptions extends ResolvedClientAuth {
   refreshBeforeExpiryMs: number;
   defaultLifetimeMs: number;
   tokenRequestTimeoutMs: number;
+  tokenAcquisitionTimeoutMs: number;
+  maxAccessTokenLength: number;
   retryOnUnauthorized: boolean;
   redactErrors: boolean;
   tokenRequestRetries: number;

@@ -1,10 +1,12 @@
 import type { AxiosInstance } from 'axios';
 import { resolveClientAuth } from './client-auth/resolve';
 import { systemClock, type Clock } from './clock';
+import { defaultAcquisitionTimeoutMs } from './deadline';
 import { resolveDPoP } from './dpop';
 import type { EventListener } from './events';
 import type { ResolvedOptions } from './options';
 import { DEFAULT_STORE_TIMEOUT_MS } from './stores/guarded';
+import { DEFAULT_MAX_ACCESS_TOKEN_LENGTH } from './token-response';
 import type { TokenStore } from './types';
 import { requireDestination, resolveOrigins } from './origins';
 import { fail, isAxiosInstance, optionalString, parseUrl, seconds, serverUrl, stringList } from './validate';
@@ -32,6 +34,8 @@ const KNOWN_OPTIONS = new Set<string>([
   'refreshBeforeExpirySeconds',
   'defaultExpiresInSeconds',
   'tokenRequestTimeoutMs',
+  'tokenAcquisitionTimeoutMs',
+  'maxAccessTokenLength',
   'retryOnUnauthorized',
   'redactErrors',
   'allowHttpTokenUrl',
@@ -143,6 +147,21 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
   if (onEvent !== undefined && typeof onEvent !== 'function') fail('onEvent', 'must be a function');
   const retries = seconds('tokenRequestRetries', options['tokenRequestRetries'], 2, 0);
   if (!Number.isInteger(retries)) fail('tokenRequestRetries', 'must be an integer');
+  const requestTimeoutMs = seconds('tokenRequestTimeoutMs', options['tokenRequestTimeoutMs'], 30_000, 1);
+  const retryMaxDelayMs = seconds('tokenRequestRetryMaxDelayMs', options['tokenRequestRetryMaxDelayMs'], 10_000, 0);
+  const acquisitionDefault = defaultAcquisitionTimeoutMs({
+    requestTimeoutMs: tokenClient?.defaults.timeout || requestTimeoutMs,
+    retries,
+    retryMaxDelayMs,
+    discovery: issuer !== undefined,
+  });
+  const maxTokenLength = seconds(
+    'maxAccessTokenLength',
+    options['maxAccessTokenLength'],
+    DEFAULT_MAX_ACCESS_TOKEN_LENGTH,
+    1,
+  );
+  if (!Number.isInteger(maxTokenLength)) fail('maxAccessTokenLength', 'must be an integer');
 
   const resolved: ResolvedOptions = {
     ...clientAuth,
@@ -159,16 +178,18 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     origins,
     refreshBeforeExpiryMs: seconds('refreshBeforeExpirySeconds', options['refreshBeforeExpirySeconds'], 30, 0) * 1000,
     defaultLifetimeMs: seconds('defaultExpiresInSeconds', options['defaultExpiresInSeconds'], 300, 1) * 1000,
-    tokenRequestTimeoutMs: seconds('tokenRequestTimeoutMs', options['tokenRequestTimeoutMs'], 30_000, 1),
+    tokenRequestTimeoutMs: requestTimeoutMs,
+    tokenAcquisitionTimeoutMs: seconds(
+      'tokenAcquisitionTimeoutMs',
+      options['tokenAcquisitionTimeoutMs'],
+      acquisitionDefault,
+      1,
+    ),
+    maxAccessTokenLength: maxTokenLength,
     retryOnUnauthorized: retry ?? true,
     redactErrors: redactErrors ?? true,
     tokenRequestRetries: retries,
-    tokenRequestRetryMaxDelayMs: seconds(
-      'tokenRequestRetryMaxDelayMs',
-      options['tokenRequestRetryMaxDelayMs'],
-      10_000,
-      0,
-    ),
+    tokenRequestRetryMaxDelayMs: retryMaxDelayMs,
     errorCooldownMs: seconds('errorCooldownSeconds', options['errorCooldownSeconds'], 10, 0) * 1000,
     onEvent: onEvent as EventListener | undefined,
     clock,

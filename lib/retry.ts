@@ -1,3 +1,4 @@
+import type { Deadline } from './deadline';
 import { TokenRequestError } from './errors';
 
 /** How token requests are retried. Durations in milliseconds. */
@@ -69,12 +70,15 @@ function sleep(ms: number, unref: boolean): Promise<void> {
  * included, so a JWT assertion is signed anew (fresh `jti`) every time.
  *
  * @param background Whether nobody waits for the outcome: its timers then never keep the process alive.
+ * @param deadline The acquisition's total deadline: a retry whose wait would end after it is not
+ *   made, and the last error is thrown at once. Default is none.
  */
 export async function withRetries<T>(
   policy: RetryPolicy,
   attempt: () => Promise<T>,
   onRetry: (error: TokenRequestError, retry: number, delayMs: number) => void,
   background = false,
+  deadline?: Deadline,
 ): Promise<T> {
   for (let retry = 1; ; retry += 1) {
     try {
@@ -82,7 +86,8 @@ export async function withRetries<T>(
     } catch (error) {
       if (retry > policy.retries || !isRetryable(error)) throw error;
       const delay = retryDelayMs(policy, retry, error.retryAfterMs);
-      if (delay === undefined) throw error;
+      // Waiting past the deadline would only end in a timeout; the real failure says more.
+      if (delay === undefined || (deadline !== undefined && delay >= deadline.remainingMs())) throw error;
       onRetry(error, retry, delay);
       await sleep(delay, background);
     }

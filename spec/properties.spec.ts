@@ -1,7 +1,11 @@
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { ClientCredentialsError } from '../lib/errors';
 import { parseRetryAfter } from '../lib/retry';
+import { basicAuthorization } from '../lib/client-auth/basic';
+import { redactor, sentSecrets } from '../lib/sent-secrets';
 import { parseTokenResponse } from '../lib/token-endpoint';
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../lib/token-response';
 import { bearerTokenRejected, parseWwwAuthenticate } from '../lib/www-authenticate';
 
 const context = { sentAt: 1_000_000, defaultLifetimeMs: 300_000, requestedScope: undefined };
@@ -16,7 +20,8 @@ function outcome<T>(fn: () => T): T | ClientCredentialsError {
   }
 }
 
-const validAccessToken = fc.string({ minLength: 1 });
+/** RFC 6749 Appendix A.12: VSCHARs (%x20-7E), not only spaces. */
+const validAccessToken = fc.stringMatching(/^[\x20-\x7E]{0,40}[\x21-\x7E][\x20-\x7E]{0,40}$/);
 
 describe('parseTokenResponse() properties', () => {
   it('throws only our typed errors for any status and any body', () => {
@@ -58,6 +63,56 @@ describe('parseTokenResponse() properties', () => {
         expect(result.expiresAt).toBeGreaterThanOrEqual(context.sentAt);
       }),
       { numRuns: 2_000 },
+    );
+  });
+
+  it('yields only tokens of RFC 6749 A.12 characters, within the length limit, with a finite expiry', () => {
+    const anyToken = fc.oneof(fc.string({ maxLength: 40 }), validAccessToken, fc.string({ unit: 'binary' }));
+    const anyExpiresIn = fc.oneof(fc.double(), fc.nat(), fc.constant(0), fc.constant(1e308), fc.string());
+    fc.assert(
+      fc.property(anyToken, anyExpiresIn, fc.integer({ min: 1, max: 50 }), (accessToken, expiresIn, max) => {
+        const body = { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn };
+        const result = outcome(() =>
+          parseTokenResponse(200, JSON.stringify(body), { ...context, maxAccessTokenLength: max }),
+        );
+        if (result instanceof ClientCredentialsError) return;
+        expect(result.accessToken).toMatch(/^[\x20-\x7E]*[\x21-\x7E][\x20-\x7E]*$/);
+        expect(result.accessToken.length).toBeLessThanOrEqual(max);
+        expect(Number.isFinite(result.expiresAt)).toBe(true);
+        expect(result.expiresAt).toBeGreaterThanOrEqual(context.sentAt);
+        expect(result.expiresAt).toBeLessThanOrEqual(context.sentAt + MAX_TOKEN_LIFETIME_SECONDS * 1000);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('never shows the client secret or the Basic value in an OAuth2Error, however the server echoes them', () => {
+    const alnum = (min: number, max: number) => fc.stringMatching(new RegExp(`^[A-Za-z0-9]{${min},${max}}$`));
+    fc.assert(
+      fc.property(
+        alnum(1, 12),
+        alnum(12, 40),
+        fc.string(),
+        fc.string(),
+        fc.nat(3),
+        (clientId, secret, before, after, form) => {
+          const authorization = basicAuthorization(clientId, secret);
+          const encoded = authorization.slice('Basic '.length);
+          const echoed = [authorization, encoded, `${clientId}:${secret}`, secret][form]!;
+          const redact = redactor(sentSecrets({ Authorization: authorization }, new URLSearchParams()));
+          const body = { error: 'invalid_client', error_description: `${before}${echoed}${after}`, error_uri: echoed };
+          const error = outcome(() => parseTokenResponse(401, JSON.stringify(body), { ...context, redact })) as Error;
+          for (const view of [
+            error.message,
+            JSON.stringify(error),
+            inspect(error, { depth: Infinity, showHidden: true }),
+          ]) {
+            expect(view).not.toContain(secret);
+            expect(view).not.toContain(encoded);
+          }
+        },
+      ),
+      { numRuns: 1_000 },
     );
   });
 

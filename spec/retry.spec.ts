@@ -1,4 +1,5 @@
 import { OAuth2Error, TokenRequestError } from '../lib/errors';
+import { deadlineIn } from '../lib/deadline';
 import { isRetryable, parseRetryAfter, retryDelayMs, withRetries } from '../lib/retry';
 
 const policy = { retries: 3, baseDelayMs: 200, maxDelayMs: 1_000 };
@@ -63,5 +64,42 @@ describe('withRetries()', () => {
     ).rejects.toBe(error);
     expect(attempts).toBe(3);
     expect(retries).toEqual([1, 2]);
+  });
+});
+
+describe('withRetries() under a deadline', () => {
+  const unavailable = (retryAfterMs?: number): TokenRequestError =>
+    new TokenRequestError('TOKEN_RESPONSE_HTTP_ERROR', 'down', { status: 503, retryAfterMs });
+
+  it('throws the last error at once when the wait would end after the deadline', async () => {
+    let attempts = 0;
+    const retries: number[] = [];
+    const failing = withRetries(
+      { retries: 3, baseDelayMs: 200, maxDelayMs: 60_000 },
+      () => {
+        attempts += 1;
+        return Promise.reject(unavailable(30_000));
+      },
+      (_error, retry) => retries.push(retry),
+      false,
+      deadlineIn(10_000),
+    );
+    await expect(failing).rejects.toMatchObject({ code: 'TOKEN_RESPONSE_HTTP_ERROR', retryAfterMs: 30_000 });
+    expect({ attempts, retries }).toEqual({ attempts: 1, retries: [] });
+  });
+
+  it('retries while the wait fits in the time left', async () => {
+    let attempts = 0;
+    const result = await withRetries(
+      { retries: 3, baseDelayMs: 200, maxDelayMs: 60_000 },
+      () => {
+        attempts += 1;
+        return attempts < 3 ? Promise.reject(unavailable(0)) : Promise.resolve('token');
+      },
+      () => {},
+      false,
+      deadlineIn(10_000),
+    );
+    expect({ result, attempts }).toEqual({ result: 'token', attempts: 3 });
   });
 });

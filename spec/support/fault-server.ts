@@ -10,7 +10,14 @@ export type Fault =
   /** The connection is reset before any answer. */
   | { kind: 'reset' }
   /** No answer, ever (until the server closes). */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /**
+   * Status and headers at once, then `body` one byte every `intervalMs` (default 250): a server
+   * that is never idle long enough for a socket timeout and never done. Default body: a token.
+   */
+  | { kind: 'trickle'; status?: number; body?: string; intervalMs?: number }
+  /** A redirect (302, 307 or 308) to `location`, typically another loopback server. */
+  | { kind: 'redirect'; status: 301 | 302 | 303 | 307 | 308; location: string };
 
 export interface FaultServer extends LoopbackServer {
   tokenUrl: string;
@@ -18,6 +25,25 @@ export interface FaultServer extends LoopbackServer {
   issued: string[];
   /** Answers to give, in order; each request takes the next one. */
   script(...faults: Fault[]): void;
+}
+
+/** Writes `body` one byte at a time; stops when the client goes away. */
+function trickle(res: ServerResponse, status: number, body: string, intervalMs: number): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });
+  res.flushHeaders();
+  const bytes = Buffer.from(body);
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || sent >= bytes.length) {
+      clearInterval(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(bytes.subarray(sent, sent + 1));
+    sent += 1;
+  }, intervalMs);
+  timer.unref();
+  res.on('close', () => clearInterval(timer));
 }
 
 /** A loopback token endpoint that plays a script of faults, then issues tokens. */
@@ -34,6 +60,16 @@ export async function startFaultServer(): Promise<FaultServer> {
       case 'reply':
         res.writeHead(fault.status, fault.headers ?? {});
         res.end(fault.body);
+        return;
+      case 'trickle': {
+        const body =
+          fault.body ?? JSON.stringify({ access_token: 'trickled-token', token_type: 'Bearer', expires_in: 3600 });
+        trickle(res, fault.status ?? 200, body, fault.intervalMs ?? 250);
+        return;
+      }
+      case 'redirect':
+        res.writeHead(fault.status, { Location: fault.location, 'Content-Length': '0' });
+        res.end();
         return;
       case 'token': {
         if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));

@@ -1,0 +1,105 @@
+import type { AxiosInstance } from 'axios';
+
+/**
+ * A point in monotonic time after which an operation is abandoned, with the signal that fires
+ * then. Durations come from `performance.now()`, so a wall-clock step never moves a deadline.
+ */
+export interface Deadline {
+  /** Aborts when the deadline passes; its timer never keeps the process alive. */
+  readonly signal: AbortSignal;
+  /** The budget the deadline was made with, in milliseconds. */
+  readonly totalMs: number;
+  /** Milliseconds left, 0 once passed. */
+  remainingMs(): number;
+}
+
+// The lead wires lib/clock.ts (monotonic time, unref'd sleep) in place of performance.now() at merge.
+const monotonicNow = (): number => performance.now();
+
+/** Node's longest timer: a longer delay would overflow and fire after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A signal that aborts with a `TimeoutError` after `ms`; its timer is unref'd by Node. */
+export function timeoutSignal(ms: number): AbortSignal {
+  return AbortSignal.timeout(Math.min(ms, MAX_TIMER_MS));
+}
+
+/** A deadline `ms` milliseconds from now. */
+export function deadlineIn(ms: number): Deadline {
+  const end = monotonicNow() + ms;
+  return {
+    signal: timeoutSignal(ms),
+    totalMs: ms,
+    remainingMs: () => Math.max(0, end - monotonicNow()),
+  };
+}
+
+/**
+ * The signal one request is sent with: it aborts at the first of its own deadline (connect to last
+ * byte: axios' `timeout` in Node is only an idle-socket timer, so a body trickled in byte by byte
+ * would never trip it), the signal the client's defaults carry, and any `outer` deadline.
+ */
+export function requestSignal(client: AxiosInstance, own: AbortSignal, outer?: AbortSignal): AbortSignal {
+  const signals = [own];
+  const fromClient = client.defaults.signal;
+  // axios also accepts a legacy CancelToken-like signal; only a real AbortSignal can be combined.
+  if (fromClient instanceof AbortSignal) signals.push(fromClient);
+  if (outer !== undefined) signals.push(outer);
+  return signals.length === 1 ? own : anySignal(signals);
+}
+
+/** `AbortSignal.any` (Node 20.3+), or the same done by hand where it is missing. */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+  const controller = new AbortController();
+  const abort = (signal: AbortSignal): void => controller.abort(signal.reason);
+  for (const signal of signals) {
+    if (signal.aborted) abort(signal);
+    else signal.addEventListener('abort', () => abort(signal), { once: true, signal: controller.signal });
+  }
+  return controller.signal;
+}
+
+/** Whether `signal` was aborted by a deadline (a `TimeoutError`), not by someone's `abort()`. */
+export function timedOut(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError';
+}
+
+/**
+ * The default total time for one token acquisition, in milliseconds: every attempt at its full
+ * per-request timeout, the longest backoff wait before each retry, and, with discovery, the two
+ * metadata requests. With the defaults (30 s, 2 retries, 10 s cap) that is 110 seconds, or 170
+ * seconds with an `issuer`.
+ */
+export function defaultAcquisitionTimeoutMs(settings: {
+  requestTimeoutMs: number;
+  retries: number;
+  retryMaxDelayMs: number;
+  discovery: boolean;
+}): number {
+  const { requestTimeoutMs, retries, retryMaxDelayMs, discovery } = settings;
+  return requestTimeoutMs * (retries + 1) + retryMaxDelayMs * retries + (discovery ? 2 * requestTimeoutMs : 0);
+}
+
+/**
+ * `promise`, or `onTimeout()`'s error once `deadline` passes, whichever comes first. For waits that
+ * are shared with other callers (the issuer's metadata) and so must not be aborted for one of them.
+ */
+export function untilDeadline<T>(promise: Promise<T>, deadline: Deadline, onTimeout: () => Error): Promise<T> {
+  const { signal } = deadline;
+  if (signal.aborted) return Promise.reject(onTimeout());
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => reject(onTimeout());
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
+}

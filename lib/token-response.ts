@@ -1,0 +1,141 @@
+import { TokenRequestError } from './errors';
+import { oauthError, serverText } from './oauth-error-response';
+import type { AccessToken } from './types';
+
+/**
+ * The default longest `access_token` accepted, in characters (each one byte: RFC 6749 Appendix A.12
+ * allows only ASCII). The token travels in one header line, `Authorization: Bearer <token>`:
+ * Apache's default `LimitRequestFieldSize` is 8190 bytes per header line and nginx's
+ * `large_client_header_buffers` 8 KiB, so 8000 leaves room for the name and scheme. Typical JWT
+ * access tokens are 1 to 2 KB, and Entra ID tokens with many group claims stay within 6 KB. A
+ * longer token would make every API call fail (HTTP 431 or 400) for its whole lifetime.
+ */
+export const DEFAULT_MAX_ACCESS_TOKEN_LENGTH = 8000;
+
+/**
+ * The longest lifetime a token is given, in seconds: one year. A larger `expires_in` (even `1e308`)
+ * is clamped, so expiry is always a finite time a store can hold (`SET PX` in Redis refuses
+ * Infinity). golang.org/x/oauth2 clamps too (to `math.MaxInt32` seconds, internal/token.go);
+ * a year only means a renewal after a year.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
+
+/** RFC 6749 Appendix A.12: access-token = 1*VSCHAR, VSCHAR = %x20-7E. No CR/LF can reach a header. */
+const ACCESS_TOKEN = /^[\x20-\x7E]+$/;
+
+/** What the parser needs to know about the request the answer belongs to. */
+export interface TokenResponseContext {
+  /** When the request was sent, in epoch milliseconds: the start of the token's lifetime. */
+  sentAt: number;
+  /** Lifetime assumed when the response has no `expires_in` (or 0), in milliseconds. */
+  defaultLifetimeMs: number;
+  /** The scope that was requested, space-delimited, or undefined. */
+  requestedScope: string | undefined;
+  /** The answer's `Retry-After`, in milliseconds, kept on the error of a 429 or 5xx answer. */
+  retryAfterMs?: number | undefined;
+  /** Whether the request carried a DPoP proof, so a `DPoP` token type is expected. Default is `false`. */
+  dpop?: boolean;
+  /** The longest `access_token` accepted, in characters. Default is {@link DEFAULT_MAX_ACCESS_TOKEN_LENGTH}. */
+  maxAccessTokenLength?: number;
+  /** Removes what the request sent (secret, assertion, proof) from server text. Default removes nothing. */
+  redact?: (text: string) => string;
+}
+
+/**
+ * The answer as a plain object: JSON text parsed, or a plain object as a test adapter
+ * (axios-mock-adapter's `reply(200, {...})`) hands it back. Arrays, class instances and other
+ * prototypes are refused, so both forms meet the same field checks.
+ */
+export function parseJsonObject(data: unknown): Record<string, unknown> | undefined {
+  let parsed = data;
+  if (typeof data === 'string') {
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const prototype: unknown = Object.getPrototypeOf(parsed);
+  return prototype === Object.prototype || prototype === null ? (parsed as Record<string, unknown>) : undefined;
+}
+
+function invalid(message: string, status: number): TokenRequestError {
+  return new TokenRequestError('TOKEN_RESPONSE_INVALID', message, { status });
+}
+
+/** Parses `expires_in` (RFC 6749 §5.1): a number of seconds, also accepted as a numeric string. */
+function parseSeconds(value: unknown): number | undefined | null {
+  if (value === undefined || value === null) return undefined;
+  const seconds = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
+}
+
+const keep = (text: string): string => text;
+
+/**
+ * Turns a token endpoint answer into a token or a typed error.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export function parseTokenResponse(status: number, data: unknown, context: TokenResponseContext): AccessToken {
+  const redact = context.redact ?? keep;
+  const json = parseJsonObject(data);
+  if (status < 200 || status > 299) {
+    const error = json && oauthError(status, json, redact);
+    if (error) throw error;
+    throw new TokenRequestError(
+      'TOKEN_RESPONSE_HTTP_ERROR',
+      `token endpoint answered HTTP ${status} without an OAuth 2.0 error`,
+      { status, retryAfterMs: status === 429 || status >= 500 ? context.retryAfterMs : undefined },
+    );
+  }
+  if (json === undefined) throw invalid('token response is not a JSON object', status);
+  // Some servers answer 200 with an error body; it is still an error response.
+  const error = oauthError(status, json, redact);
+  if (error) throw error;
+
+  const accessToken = json['access_token'];
+  if (typeof accessToken !== 'string' || accessToken.length === 0)
+    throw invalid('token response has no "access_token" string', status);
+  const maxLength = context.maxAccessTokenLength ?? DEFAULT_MAX_ACCESS_TOKEN_LENGTH;
+  if (accessToken.length > maxLength)
+    throw invalid(
+      `token response "access_token" is longer than ${maxLength} characters ("maxAccessTokenLength")`,
+      status,
+    );
+  if (!ACCESS_TOKEN.test(accessToken) || accessToken.trim() === '')
+    throw invalid('token response "access_token" holds characters RFC 6749 Appendix A.12 does not allow', status);
+  const tokenType = json['token_type'];
+  if (typeof tokenType !== 'string') throw invalid('token response has no "token_type" string', status);
+  // RFC 6749 §5.1: token_type is case-insensitive. Bearer (RFC 6750) is sent as is; DPoP (RFC 9449
+  // §5) only when we asked for it, since only then can we prove possession of the key.
+  const type = tokenType.toLowerCase();
+  if (type !== 'bearer' && !(type === 'dpop' && context.dpop === true))
+    throw invalid(`token response has unsupported "token_type" "${serverText(tokenType, 32, redact)}"`, status);
+  const expiresIn = parseSeconds(json['expires_in']);
+  if (expiresIn === null) throw invalid('token response has an invalid "expires_in"', status);
+  // A hint some servers send: when to renew, in seconds. Ignored unless it is a sane number.
+  const refreshIn = parseSeconds(json['refresh_in']);
+  const scope = json['scope'];
+  if (scope !== undefined && typeof scope !== 'string')
+    throw invalid('token response has a non-string "scope"', status);
+
+  // `expires_in: 0` says nothing usable (a token dead on arrival would cost one exchange per
+  // call): treated as absent, as golang.org/x/oauth2 does (tokenJSON.expiry: only a non-zero
+  // expires_in sets an expiry).
+  const lifetimeMs = expiresIn === undefined || expiresIn === 0 ? context.defaultLifetimeMs : expiresIn * 1000;
+  const token: AccessToken = {
+    accessToken,
+    tokenType: type === 'dpop' ? 'DPoP' : 'Bearer',
+    issuedAt: context.sentAt,
+    expiresAt: context.sentAt + Math.min(lifetimeMs, MAX_TOKEN_LIFETIME_SECONDS * 1000),
+  };
+  if (typeof refreshIn === 'number' && token.issuedAt + refreshIn * 1000 < token.expiresAt)
+    token.refreshAt = token.issuedAt + refreshIn * 1000;
+  const grantedScope = scope ?? context.requestedScope;
+  if (grantedScope !== undefined) token.scope = grantedScope;
+  // Tokens are shared by every caller and the store: nobody may change one in place.
+  return Object.freeze(token);
+}

@@ -1,0 +1,97 @@
+import axios from 'axios';
+import { defaultAcquisitionTimeoutMs, deadlineIn, requestSignal, timedOut, untilDeadline } from '../lib/deadline';
+import { resolveOptions } from '../lib/resolve-options';
+
+const base = { tokenUrl: 'https://auth.example.com/token', clientId: 'c', clientSecret: 's' };
+
+describe('defaultAcquisitionTimeoutMs()', () => {
+  it('adds every attempt, the longest wait before each retry and, with discovery, two metadata requests', () => {
+    const settings = { requestTimeoutMs: 30_000, retries: 2, retryMaxDelayMs: 10_000 };
+    expect(defaultAcquisitionTimeoutMs({ ...settings, discovery: false })).toBe(110_000);
+    expect(defaultAcquisitionTimeoutMs({ ...settings, discovery: true })).toBe(170_000);
+    expect(defaultAcquisitionTimeoutMs({ ...settings, retries: 0, discovery: false })).toBe(30_000);
+  });
+});
+
+describe('resolveOptions() deadlines and token limits', () => {
+  const api = axios.create({ baseURL: 'https://api.example.com' });
+
+  it('derives "tokenAcquisitionTimeoutMs" from the request timeout and retries, including a tokenClient timeout', () => {
+    expect(resolveOptions(api, base).tokenAcquisitionTimeoutMs).toBe(110_000);
+    expect(
+      resolveOptions(api, { ...base, tokenRequestTimeoutMs: 1000, tokenRequestRetries: 0 }).tokenAcquisitionTimeoutMs,
+    ).toBe(1000);
+    expect(
+      resolveOptions(api, { ...base, tokenClient: axios.create({ timeout: 5000 }) }).tokenAcquisitionTimeoutMs,
+    ).toBe(35_000);
+    expect(resolveOptions(api, { ...base, tokenAcquisitionTimeoutMs: 2500 }).tokenAcquisitionTimeoutMs).toBe(2500);
+  });
+
+  it('defaults "maxAccessTokenLength" to 8000', () => {
+    expect(resolveOptions(api, base).maxAccessTokenLength).toBe(8000);
+    expect(resolveOptions(api, { ...base, maxAccessTokenLength: 16_000 }).maxAccessTokenLength).toBe(16_000);
+  });
+
+  it.each([
+    ['tokenAcquisitionTimeoutMs', 0, '"tokenAcquisitionTimeoutMs" option must be a finite number of at least 1'],
+    ['tokenAcquisitionTimeoutMs', Infinity, '"tokenAcquisitionTimeoutMs" option must be a finite number of at least 1'],
+    ['maxAccessTokenLength', '8000', '"maxAccessTokenLength" option must be a finite number of at least 1'],
+    ['maxAccessTokenLength', 10.5, '"maxAccessTokenLength" option must be an integer'],
+  ])('refuses %s: %p with a TypeError naming it', (name, value, message) => {
+    expect(() => resolveOptions(api, { ...base, [name]: value })).toThrow(new TypeError(message));
+  });
+});
+
+describe('requestSignal()', () => {
+  it('aborts when the client defaults signal aborts, and only its own deadline counts as timed out', () => {
+    const controller = new AbortController();
+    const own = new AbortController();
+    const signal = requestSignal(axios.create({ signal: controller.signal }), own.signal);
+    controller.abort();
+    expect(signal.aborted).toBe(true);
+    expect(timedOut(own.signal)).toBe(false);
+  });
+
+  it('combines the signals where AbortSignal.any is missing (Node before 20.3)', () => {
+    const any = Object.getOwnPropertyDescriptor(AbortSignal, 'any')!;
+    Reflect.deleteProperty(AbortSignal, 'any');
+    try {
+      const outer = new AbortController();
+      const signal = requestSignal(axios.create(), new AbortController().signal, outer.signal);
+      expect(signal.aborted).toBe(false);
+      outer.abort(new Error('late'));
+      expect(signal.aborted).toBe(true);
+      expect((signal.reason as Error).message).toBe('late');
+    } finally {
+      Object.defineProperty(AbortSignal, 'any', any);
+    }
+  });
+
+  it('is the own signal when there is nothing to combine', () => {
+    const own = new AbortController().signal;
+    expect(requestSignal(axios.create(), own)).toBe(own);
+  });
+});
+
+describe('deadlineIn()', () => {
+  it('does not fire at once for a budget beyond the longest Node timer', async () => {
+    const deadline = deadlineIn(1e12);
+    // An overflowing timer would have fired after 1 ms.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(deadline.signal.aborted).toBe(false);
+    expect(deadline.remainingMs()).toBeGreaterThan(1e11);
+  });
+});
+
+describe('untilDeadline()', () => {
+  it('rejects with the given error when the deadline has passed, and settles like the promise otherwise', async () => {
+    const passed = deadlineIn(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(passed.remainingMs()).toBe(0);
+    await expect(untilDeadline(new Promise(() => {}), passed, () => new Error('late'))).rejects.toThrow('late');
+    await expect(untilDeadline(Promise.resolve(7), deadlineIn(10_000), () => new Error('late'))).resolves.toBe(7);
+    await expect(
+      untilDeadline(Promise.reject(new Error('own')), deadlineIn(10_000), () => new Error('late')),
+    ).rejects.toThrow('own');
+  });
+});
