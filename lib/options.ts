@@ -81,7 +81,7 @@ export interface ClientCredentialsOptions {
    * answers costs token exchanges, never API calls. Default is 500 (above the Redis store's own
    * 300 ms operation timeout).
    */
-  storeTimeoutMs?: number;
+  storeTimeoutMs?: number | undefined;
   /**
    * The axios instance that sends token requests (for proxies, agents, timeouts). Default is a fresh
    * `axios.create()`. Never the intercepted instance.
@@ -118,13 +118,13 @@ export interface ClientCredentialsOptions {
    * `tokenRequestRetryMaxDelayMs` per retry, plus two token request timeouts for the metadata with
    * {@link issuer}: 110000 (110 seconds) with the defaults, 170000 with an issuer.
    */
-  tokenAcquisitionTimeoutMs?: number;
+  tokenAcquisitionTimeoutMs?: number | undefined;
   /**
    * The longest `access_token` accepted, in characters; a longer one is refused with
    * `TOKEN_RESPONSE_INVALID` instead of making every API call fail at the header size limit.
    * Default is 8000, which fits the 8 KiB header line limit of common servers (Apache, nginx).
    */
-  maxAccessTokenLength?: number;
+  maxAccessTokenLength?: number | undefined;
   /**
    * How many times a failed token request is tried again: network errors, timeouts, HTTP 5xx and
    * 429 answers, with exponential backoff and full jitter (200 ms, 400 ms, ... up to
