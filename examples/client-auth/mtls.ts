@@ -11,21 +11,35 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import axios from 'axios';
 import { installClientCredentials } from '../../lib';
-import { callApi, env, provider } from './env';
+import { callApi, providerFromEnv, readEnv, run, UsageError, type Provider } from './env';
 
-async function main(): Promise<void> {
-  const tls = { cert: readFileSync(env('CLIENT_CERT_FILE')), key: readFileSync(env('CLIENT_KEY_FILE')) };
-  const api = axios.create({ baseURL: env('API_URL'), httpsAgent: new Agent(tls) });
+type Method = 'tls_client_auth' | 'self_signed_tls_client_auth';
+
+async function example(provider: Provider, tls: { cert: string; key: string }, method: Method): Promise<void> {
+  const api = axios.create({ baseURL: provider.apiUrl, httpsAgent: new Agent(tls) });
   const handle = installClientCredentials(api, {
-    ...provider(),
-    clientAuthMethod:
-      process.env['METHOD'] === 'self_signed_tls_client_auth' ? 'self_signed_tls_client_auth' : 'tls_client_auth',
+    ...provider.where,
+    clientId: provider.clientId,
+    ...(provider.scope ? { scope: provider.scope } : {}),
+    clientAuthMethod: method,
     tls,
   });
   await callApi(api, handle);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+const USAGE = 'ISSUER (or TOKEN_URL), CLIENT_ID, CLIENT_CERT_FILE, CLIENT_KEY_FILE and API_URL, optionally METHOD';
+
+run('mtls', async () => {
+  const env = readEnv({
+    required: ['CLIENT_CERT_FILE', 'CLIENT_KEY_FILE'],
+    optional: ['METHOD', 'SCOPE', 'API_PATH'],
+    usage: USAGE,
+  });
+  if (!env) throw new UsageError(`set ${USAGE}: this example has no embedded authorization server`);
+  const tls = {
+    cert: readFileSync(env('CLIENT_CERT_FILE'), 'utf8'),
+    key: readFileSync(env('CLIENT_KEY_FILE'), 'utf8'),
+  };
+  const method = env('METHOD') === 'self_signed_tls_client_auth' ? 'self_signed_tls_client_auth' : 'tls_client_auth';
+  return example(providerFromEnv(env), tls, method);
 });
