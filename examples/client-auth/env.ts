@@ -9,7 +9,7 @@
 // Some but not all of them set: a one-line usage message on stderr and exit code 1.
 import axios from 'axios';
 import type { ClientCredentialsHandle, ClientCredentialsOptions } from '../../lib';
-import type { OidcServers } from '../../spec/support/oidc-servers.mjs';
+import type { OidcServers, StartOidcServersOptions } from '../../spec/support/oidc-servers.mjs';
 
 /** A problem with the example's environment: printed as one line, without a stack trace. */
 export class UsageError extends Error {
@@ -80,6 +80,7 @@ export function providerFromEnv(env: (name: string) => string): Provider {
 export async function withEmbeddedProvider(
   client: Record<string, unknown>,
   example: (servers: OidcServers) => Promise<void>,
+  options: Omit<StartOidcServersOptions, 'clients'> = {},
 ): Promise<void> {
   const unmute = muteOidcProviderNotices();
   let started: OidcServers | undefined;
@@ -87,7 +88,7 @@ export async function withEmbeddedProvider(
     // A dynamic import: oidc-provider is ESM-only and this package is CommonJS.
     const { startOidcServers } = await import('../../spec/support/oidc-servers.mjs');
     const clients = [{ grant_types: ['client_credentials'], redirect_uris: [], response_types: [], ...client }];
-    const servers = (started = await startOidcServers({ clients }));
+    const servers = (started = await startOidcServers({ ...options, clients }));
     console.log(`embedded authorization server on ${servers.issuer}, client "${String(client['client_id'])}"`);
     await example(servers);
     console.log(`token requests the server received: ${servers.stats().tokenRequests}`);

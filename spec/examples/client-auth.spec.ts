@@ -59,6 +59,7 @@ const EMBEDDED = [
   ['client-secret-jwt', 'hmac-client'],
   ['private-key-jwt', 'reporting-service'],
   ['discovery', 'svc'],
+  ['mtls', 'svc'],
 ] as const;
 
 describe('examples/client-auth/* with no variables set', () => {
@@ -77,7 +78,7 @@ describe('examples/client-auth/* with no variables set', () => {
       const lines = stdout.trimEnd().split('\n');
       expect(lines).toHaveLength(3);
       expect(lines[0]).toMatch(
-        new RegExp(`^embedded authorization server on http://127\\.0\\.0\\.1:\\d+, client "${client}"$`),
+        new RegExp(`^embedded authorization server on https?://127\\.0\\.0\\.1:\\d+, client "${client}"$`),
       );
       expect(lines[1]).toMatch(/^HTTP 200; token expires \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(lines[2]).toBe('token requests the server received: 1');
@@ -106,6 +107,11 @@ describe('examples/client-auth/* with some variables missing', () => {
         API_URL: 'https://api.example.com',
       },
       'discovery: set ISSUER, CLIENT_ID, CLIENT_SECRET and API_URL (missing: ISSUER), or none of them to run against an embedded authorization server',
+    ],
+    [
+      'mtls',
+      { METHOD: 'tls_client_auth' },
+      'mtls: set ISSUER (or TOKEN_URL), CLIENT_ID, CLIENT_CERT_FILE, CLIENT_KEY_FILE and API_URL, optionally METHOD (missing: ISSUER or TOKEN_URL, CLIENT_ID, API_URL, CLIENT_CERT_FILE, CLIENT_KEY_FILE), or none of them to run against an embedded authorization server',
     ],
   ] as const;
 
