@@ -22,7 +22,7 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),
   dts: true,
-  target: 'node18',
+  target: 'node20',
   platform: 'node',
   // The peer dependency and the runtime dependencies stay imports, resolved by the consumer. jose is
   // ESM-only and loaded with import() only when a JWT method is used: never bundle it.

@@ -1,7 +1,7 @@
-import {
-  CanceledError,
+import axios, {
   type AxiosError,
   type AxiosInstance,
+  type AxiosRequestConfig,
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
@@ -16,6 +16,15 @@ import { bearerTokenRejected, dpopNonceRequested } from './www-authenticate';
  * and the 401 replay goes back through `instance.request()`, which merges.
  */
 const STATE_KEY = 'axios-client-credentials';
+
+/**
+ * The config to send a request again with: its headers as a plain object, as newer axios versions
+ * turn them while merging. axios before 1.2 merges an `AxiosHeaders` instance into an empty one
+ * and sends a malformed header ("Invalid character in header content"), so every replay failed.
+ */
+function againConfig(config: InternalAxiosRequestConfig): AxiosRequestConfig {
+  return { ...config, headers: { ...config.headers } };
+}
 
 /** Which token a request carried and whether it was replayed. The token stays in a private field, out of `util.inspect` and `JSON.stringify`. */
 class AuthState {
@@ -88,7 +97,8 @@ function waitForToken(pending: PromiseLike<AccessToken>, config: InternalAxiosRe
   const { signal, cancelToken } = config;
   if (signal === undefined && cancelToken === undefined) return Promise.resolve(pending);
   return new Promise<AccessToken>((resolve, reject) => {
-    const onAbort = (): void => finish(() => reject(new CanceledError(undefined, config)));
+    // From the default export: axios 1.0 and 1.1's ES module has no named `CanceledError` export.
+    const onAbort = (): void => finish(() => reject(new axios.CanceledError(undefined, config)));
     const onCancel = (reason: unknown): void => finish(() => reject(reason));
     const finish = (settle: () => void): void => {
       signal?.removeEventListener?.('abort', onAbort);
@@ -182,13 +192,13 @@ export function createUnauthorizedHandler(
     // Only a proof can carry the nonce: a Bearer token sent again would meet the same answer.
     if (retryWithNonce && state.token.tokenType === 'DPoP' && !state.nonceRetried && dpopNonceRequested(challenge)) {
       state.nonceRetried = true;
-      return instance.request(config);
+      return instance.request(againConfig(config));
     }
     if (!renew || state.replayed || !bearerTokenRejected(challenge, state.token.tokenType.toLowerCase())) throw error;
     state.replayed = true;
     onReplay();
     await manager.invalidate(state.token.accessToken);
-    return instance.request(config);
+    return instance.request(againConfig(config));
   };
   if (!redact) return handle;
   // A replay's own failure was redacted on its own pass through here; redacting twice is harmless.

@@ -1,7 +1,9 @@
 'use strict';
 // The consumer-side smoke test, shared by esm.mjs and cjs.cjs: a loopback token endpoint and API,
-// one installation, 20 concurrent requests. It receives the package's exports from its caller,
-// so the same checks run against the ESM build and the CJS build.
+// one installation, 20 concurrent requests and one exchange; then every token is revoked and 50
+// concurrent requests meet 401s: one renewal, every request replayed and answered 200. It receives
+// the package's exports and axios from its caller, so the same checks run against the ESM build,
+// the CJS build and each axios version of the peer range (scripts/smoke.sh AXIOS_VERSION).
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -81,7 +83,16 @@ async function smoke(lib, axios, label) {
   }, 60_000);
   for (const name of EXPORTS) assert.equal(typeof lib[name], 'function', `${label}: export "${name}"`);
 
-  const accessToken = `smoke-${label}-${Date.now().toString(36)}`;
+  const tokenPrefix = `smoke-${label}-${Date.now().toString(36)}`;
+  // Every exchange issues a new token; the API accepts the ones not revoked.
+  const issued = [];
+  const valid = new Set();
+  const issue = () => {
+    const token = `${tokenPrefix}-${issued.length + 1}`;
+    issued.push(token);
+    valid.add(token);
+    return { access_token: token, token_type: 'Bearer', expires_in: 3600 };
+  };
   const expectedBasic = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
   const tokenRequests = [];
   const apiAuthorizations = [];
@@ -94,7 +105,7 @@ async function smoke(lib, axios, label) {
       const assertion = new URLSearchParams(body).get('client_assertion');
       if (assertion !== null) {
         const valid = verifyAssertion(assertion, assertionKeys.publicKey, tokenUrl);
-        if (valid) sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 });
+        if (valid) sendJson(res, 200, issue());
         else sendJson(res, 401, { error: 'invalid_client', error_description: 'bad client assertion' });
         return;
       }
@@ -102,13 +113,20 @@ async function smoke(lib, axios, label) {
         sendJson(res, 401, { error: 'invalid_client', error_description: 'unknown client' });
         return;
       }
-      // Answer late, so all 20 requests are waiting on the one exchange.
-      setTimeout(() => sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 }), 50);
+      // Answer late, so all concurrent requests are waiting on the one exchange.
+      setTimeout(() => sendJson(res, 200, issue()), 50);
     });
   });
   const api = await listen((req, res) => {
-    apiAuthorizations.push(req.headers.authorization);
-    sendJson(res, 200, { ok: true, path: req.url });
+    const authorization = req.headers.authorization;
+    apiAuthorizations.push(authorization);
+    if (authorization?.startsWith('Bearer ') && valid.has(authorization.slice('Bearer '.length))) {
+      sendJson(res, 200, { ok: true, path: req.url });
+      return;
+    }
+    // RFC 6750 §3.1: an expired or revoked token.
+    res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+    sendJson(res, 401, { error: 'invalid_token' });
   });
 
   tokenUrl = `${tokenEndpoint.origin}/token`;
@@ -133,7 +151,43 @@ async function smoke(lib, axios, label) {
     assert.equal(tokenRequests[0].url, '/token');
     assert.equal(new URLSearchParams(tokenRequests[0].body).get('grant_type'), 'client_credentials');
     assert.equal(apiAuthorizations.length, 20);
-    assert.deepEqual(apiAuthorizations, Array(20).fill(`Bearer ${accessToken}`), `${label}: API sees the token`);
+    assert.deepEqual(apiAuthorizations, Array(20).fill(`Bearer ${issued[0]}`), `${label}: API sees the token`);
+
+    stage = 'revocation answered by 50 concurrent 401s';
+    valid.clear();
+    apiAuthorizations.length = 0;
+    const afterRevocation = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => client.get(`/after/${i}`)));
+    const outcomes = afterRevocation.map((result) =>
+      result.status === 'fulfilled'
+        ? result.value.status
+        : `rejected: ${result.reason?.response?.status ?? result.reason}`,
+    );
+    assert.deepEqual(outcomes, Array(50).fill(200), `${label}: every call after the revocation gets 200`);
+    assert.equal(tokenRequests.length, 2, `${label}: one renewal for 50 concurrent 401s`);
+    assert.equal(apiAuthorizations.length, 100, `${label}: each call sent twice, with the old token and the new`);
+    assert.deepEqual(
+      apiAuthorizations.filter((authorization) => authorization === `Bearer ${issued[1]}`).length,
+      50,
+      `${label}: every replay carries the renewed token`,
+    );
+
+    stage = 'a request aborted while it waits for a token';
+    // No cached token, so the request interceptor waits on an exchange and sees the aborted signal.
+    const waitingClient = axios.create({ baseURL: api.origin });
+    const waiting = lib.installClientCredentials(waitingClient, {
+      tokenUrl,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      store: new lib.MemoryTokenStore(),
+    });
+    const controller = new AbortController();
+    controller.abort();
+    const apiCallsBefore = apiAuthorizations.length;
+    await assert.rejects(waitingClient.get('/aborted', { signal: controller.signal }), (error) => {
+      assert.ok(axios.isCancel(error), `${label}: an axios CanceledError, not ${error}`);
+      return true;
+    });
+    assert.equal(apiAuthorizations.length, apiCallsBefore, `${label}: the aborted request never reached the API`);
 
     stage = 'token request with a wrong secret';
     // The classes a consumer catches are the ones the library throws (one copy per build).
@@ -160,9 +214,11 @@ async function smoke(lib, axios, label) {
       privateKey: assertionKeys.privateKey,
       store: new lib.MemoryTokenStore(),
     });
-    assert.equal((await signed.getToken()).accessToken, accessToken, `${label}: private_key_jwt token`);
+    const signedToken = (await signed.getToken()).accessToken;
+    assert.equal(signedToken, issued.at(-1), `${label}: private_key_jwt token`);
 
     handle.eject();
+    waiting.eject();
     rejected.eject();
     signed.eject();
   } finally {

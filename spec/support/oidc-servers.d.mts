@@ -23,6 +23,13 @@ export interface StartOidcServersOptions {
   tokenTtlSeconds?: number;
   /** Which servers require a DPoP nonce (RFC 9449 §8, §9). Default is neither. */
   dpop?: DPoPServerOptions;
+  /**
+   * Serve the provider and the API over HTTPS with this server certificate and ask every client
+   * for a certificate (RFC 8705 mutual TLS: `tls_client_auth` checks it against `ca` and the
+   * client's `tls_client_auth_subject_dn`, `self_signed_tls_client_auth` against its `jwks`;
+   * tokens are certificate-bound). Default is plain HTTP.
+   */
+  tls?: { cert: string; key: string; ca: string };
 }
 
 /** The DPoP nonce requirements of {@link startOidcServers}. */
@@ -47,7 +54,7 @@ export interface DPoPServerStats {
 
 /** What {@link startOidcServers} returns. */
 export interface OidcServers {
-  /** `http://127.0.0.1:<port>` of the authorization server. */
+  /** `http://127.0.0.1:<port>` of the authorization server (`https:` with the `tls` option). */
   readonly issuer: string;
   /** The provider's token endpoint (`${issuer}/token`). */
   readonly tokenUrl: string;

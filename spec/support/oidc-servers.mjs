@@ -56,6 +56,7 @@
 
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
 
 const HOST = '127.0.0.1';
 const DEFAULT_TTL_SECONDS = 3600;
@@ -106,6 +107,12 @@ function closeServer(server) {
   });
 }
 
+/** The client certificate of a TLS connection, or undefined (none, or not TLS). */
+function peerCertificate(socket) {
+  const raw = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate().raw : undefined;
+  return raw ? new crypto.X509Certificate(raw) : undefined;
+}
+
 function sendJson(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -144,6 +151,7 @@ export async function startOidcServers({
   clients = DEFAULT_CLIENTS,
   tokenTtlSeconds = DEFAULT_TTL_SECONDS,
   dpop = {},
+  tls,
 } = {}) {
   if (typeof dpop !== 'object' || dpop === null) throw new TypeError('"dpop" must be an object');
   if (!Array.isArray(clients)) throw new TypeError('"clients" must be an array of client metadata objects');
@@ -260,8 +268,11 @@ export async function startOidcServers({
   // -------------------------------------------------------------------------
   // HTTP servers (listen first so the issuer/API URLs are known)
   // -------------------------------------------------------------------------
-  const providerServer = http.createServer();
-  const apiServer = http.createServer();
+  // With `tls`, the provider and the API speak HTTPS and ask for a client certificate (RFC 8705):
+  // verified against `tls.ca` for tls_client_auth, any for self_signed_tls_client_auth.
+  const tlsOptions = tls && { ...tls, requestCert: true, rejectUnauthorized: false };
+  const providerServer = tlsOptions ? https.createServer(tlsOptions) : http.createServer();
+  const apiServer = tlsOptions ? https.createServer(tlsOptions) : http.createServer();
   const adminServer = http.createServer();
   const servers = [providerServer, apiServer, adminServer];
 
@@ -273,8 +284,9 @@ export async function startOidcServers({
 
   try {
     const [providerPort, apiPort, adminPort] = await Promise.all(servers.map(listen));
-    const issuer = `http://${HOST}:${providerPort}`;
-    const apiUrl = `http://${HOST}:${apiPort}`;
+    const scheme = tls ? 'https' : 'http';
+    const issuer = `${scheme}://${HOST}:${providerPort}`;
+    const apiUrl = `${scheme}://${HOST}:${apiPort}`;
     const adminUrl = `http://${HOST}:${adminPort}/__admin`;
     const apiResourceIds = new Set([apiUrl, `${apiUrl}/`]);
 
@@ -306,6 +318,19 @@ export async function startOidcServers({
           ? { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => true }
           : { enabled: true },
         clientCredentials: { enabled: true },
+        mTLS: tls
+          ? {
+              enabled: true,
+              certificateBoundAccessTokens: true,
+              tlsClientAuth: true,
+              selfSignedTlsClientAuth: true,
+              getCertificate: (ctx) => peerCertificate(ctx.req.socket),
+              certificateAuthorized: (ctx) => ctx.req.socket.authorized === true,
+              certificateSubjectMatches: (ctx, property, expected) =>
+                property === 'tls_client_auth_subject_dn' &&
+                peerCertificate(ctx.req.socket)?.subject.replace(/\n/g, ',') === expected,
+            }
+          : { enabled: false },
         // RFC 7662: any authenticated client may introspect (as a resource server would).
         introspection: { enabled: true, allowedPolicy: async () => true },
         // RFC 7009: a client may only revoke its own tokens.
@@ -342,6 +367,18 @@ export async function startOidcServers({
         token_endpoint_auth_method: 'client_secret_basic',
       },
       clientBasedCORS: () => true,
+      ...(tls
+        ? {
+            clientAuthMethods: [
+              'client_secret_basic',
+              'client_secret_jwt',
+              'client_secret_post',
+              'private_key_jwt',
+              'tls_client_auth',
+              'self_signed_tls_client_auth',
+            ],
+          }
+        : {}),
       // Errors are expected in tests (invalid_client, ...); keep them off the console.
       renderError: async (ctx, out) => {
         ctx.type = 'json';
@@ -440,6 +477,12 @@ export async function startOidcServers({
       if (match) token = await validateAccessToken(match[2]);
       // A bound token is only good with a proof of its key (RFC 9449 §7.1): never as Bearer.
       if (token && (scheme === 'dpop') !== (token.jkt !== undefined)) token = undefined;
+      // A certificate-bound token only over a connection with that certificate (RFC 8705 §3).
+      if (token && token['x5t#S256'] !== undefined) {
+        const peer = peerCertificate(req.socket);
+        const thumbprint = peer && crypto.createHash('sha256').update(peer.raw).digest('base64url');
+        if (thumbprint !== token['x5t#S256']) token = undefined;
+      }
       let dpopError;
       if (token && scheme === 'dpop') dpopError = await checkProof(req, url, req.headers.dpop, match[2], token);
 
