@@ -1,6 +1,5 @@
 import type { AxiosInstance } from 'axios';
 import { cacheKey } from './cache-key';
-import { Telemetry } from './events';
 import { DPoPNonces, type DPoPSession } from './dpop-nonces';
 import { dpopAuthorization, dpopNonceTracker } from './dpop-request';
 import { createExchange } from './exchange';
@@ -11,6 +10,7 @@ import { resolveOptions } from './resolve-options';
 import { isAxiosInstance } from './validate';
 import { createOriginPolicy } from './origins';
 import { defaultTokenStore } from './stores/memory';
+import { Telemetry } from './telemetry';
 import { TokenManager } from './token-manager';
 import type { ClientCredentialsHandle } from './types';
 
@@ -78,8 +78,7 @@ export function installClientCredentials(
   }
 
   const store = resolved.store ?? defaultTokenStore();
-  const telemetry = new Telemetry(resolved.onEvent);
-  const { stats } = telemetry;
+  const telemetry = new Telemetry({ name: resolved.name, listener: resolved.onEvent });
   const dpop: DPoPSession | undefined =
     resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
   const manager = new TokenManager({
@@ -102,10 +101,7 @@ export function installClientCredentials(
     ),
   );
   const trackNonce = dpop === undefined ? undefined : dpopNonceTracker(instance, dpop);
-  const onReplay = (): void => {
-    stats.replays += 1;
-    telemetry.emit({ type: 'unauthorized_replay' });
-  };
+  const onReplay = (): void => telemetry.replayed();
   const responseId =
     resolved.retryOnUnauthorized || trackNonce !== undefined
       ? instance.interceptors.response.use(
@@ -127,7 +123,7 @@ export function installClientCredentials(
   let ejected = false;
   return {
     getToken: async () => manager.acquire(),
-    stats: () => ({ ...stats }),
+    stats: () => telemetry.stats(),
     invalidate: () => manager.invalidate(),
     eject: () => {
       if (ejected) return;

@@ -34,6 +34,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'tokenRequestRetryMaxDelayMs',
   'errorCooldownSeconds',
   'onEvent',
+  'name',
   'dpop',
 ]);
 
@@ -128,6 +129,8 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
   const audience = optionalString('audience', options['audience']);
   const onEvent = options['onEvent'];
   if (onEvent !== undefined && typeof onEvent !== 'function') fail('onEvent', 'must be a function');
+  // The client id and the server's host name an installation without naming anything secret.
+  const name = optionalString('name', options['name']) ?? `${clientId}@${new URL(tokenUrl?.href ?? issuer!).host}`;
   const retries = seconds('tokenRequestRetries', options['tokenRequestRetries'], 2, 0);
   if (!Number.isInteger(retries)) fail('tokenRequestRetries', 'must be an integer');
 
@@ -156,6 +159,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     ),
     errorCooldownMs: seconds('errorCooldownSeconds', options['errorCooldownSeconds'], 10, 0) * 1000,
     onEvent: onEvent as EventListener | undefined,
+    name,
     dpop: resolveDPoP(options['dpop']),
   };
 }

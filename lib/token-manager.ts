@@ -1,4 +1,4 @@
-import { summarize, Telemetry } from './events';
+import { Telemetry } from './telemetry';
 import { underStoreLock, type KeyedLock, type StoreLockTiming } from './lock';
 import { BackgroundRenewal, renewalTiming } from './refresh';
 import type { AccessToken, TokenStore } from './types';
@@ -62,7 +62,7 @@ export class TokenManager {
     this.#options = options;
     this.#storeLock = { ...DEFAULT_STORE_LOCK_TIMING, ...options.storeLock };
     this.#random = options.random ?? Math.random;
-    this.#telemetry = options.telemetry ?? new Telemetry(undefined);
+    this.#telemetry = options.telemetry ?? new Telemetry({ log: undefined });
   }
 
   #judge(token: AccessToken): void {
@@ -114,30 +114,20 @@ export class TokenManager {
       if (now >= this.#usableUntil) return this.#wait();
       this.#renewInBackground(now, token);
     }
-    const telemetry = this.#telemetry;
-    telemetry.stats.cacheHits += 1;
-    if (telemetry.listening) telemetry.emit({ type: 'token_acquired', source, expiresInMs: token.expiresAt - now });
+    this.#telemetry.cacheHit(source);
     return token;
   }
 
   /** A caller without a usable token waits for the (shared) exchange. */
   #wait(): Promise<AccessToken> {
-    const telemetry = this.#telemetry;
-    telemetry.stats.waits += 1;
-    if (!telemetry.listening) return this.#renew(false);
-    telemetry.emit({ type: 'lock_wait' });
-    return this.#renew(false).then((token) => {
-      telemetry.emit({ type: 'token_acquired', source: 'network', expiresInMs: token.expiresAt - this.#options.now() });
-      return token;
-    });
+    return this.#telemetry.waited(this.#renew(false));
   }
 
   /** Starts the one background renewal, unless one runs or the last one failed too recently. */
   #renewInBackground(now: number, current: AccessToken): void {
     if (!this.#background.tryStart(now)) return;
     const telemetry = this.#telemetry;
-    telemetry.stats.backgroundRenewals += 1;
-    telemetry.emit({ type: 'renewal_scheduled', expiresInMs: current.expiresAt - now });
+    telemetry.renewalScheduled(current.expiresAt - now);
     // Always observed: a background failure never becomes an unhandled rejection.
     this.#renew(true).then(
       (token) => {
@@ -147,13 +137,13 @@ export class TokenManager {
       },
       (error: unknown) => {
         const retryInMs = this.#background.failed(this.#options.now());
-        telemetry.emit({ type: 'background_renewal_failed', error: summarize(error), retryInMs });
+        telemetry.backgroundRenewalFailed(error, retryInMs);
       },
     );
   }
 
   #storeError(operation: 'get' | 'set' | 'delete', error: unknown): void {
-    this.#telemetry.emit({ type: 'store_error', operation, error: summarize(error) });
+    this.#telemetry.storeFailed(operation, error);
   }
 
   /**
