@@ -1,23 +1,8 @@
 import { channel } from 'node:diagnostics_channel';
+import { CACHE_HIT_CHANNEL, EVENT_CHANNEL, type CacheHitMessage } from './channels';
 import { defaultLogWriter, formatEvent, type LogWriter } from './debug-log';
 import { summarize, type ClientCredentialsEvent, type ClientCredentialsStats, type EventListener } from './events';
 import type { AccessToken } from './types';
-
-/** The diagnostics channel every {@link ClientCredentialsEvent} of every installation is published on. */
-export const EVENT_CHANNEL = 'axios-client-credentials:event';
-/**
- * The diagnostics channel a {@link CacheHitMessage} is published on for every request served from
- * the cache, only while someone subscribes: nothing is built or sent on the warm path otherwise.
- */
-export const CACHE_HIT_CHANNEL = 'axios-client-credentials:cache_hit';
-
-/** What {@link CACHE_HIT_CHANNEL} carries: one frozen object per installation and source, never a token. */
-export interface CacheHitMessage {
-  /** The installation's name. */
-  readonly name: string;
-  /** Where the token came from. */
-  readonly source: 'memory' | 'store';
-}
 
 const eventChannel = channel(EVENT_CHANNEL);
 const cacheHitChannel = channel(CACHE_HIT_CHANNEL);
