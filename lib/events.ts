@@ -1,14 +1,14 @@
 /** Where a token handed to a request came from, without a wait: this process's memory or an asynchronous (shared) store. */
 export type TokenSource = 'memory' | 'store';
 
-/** Fields every event carries. */
-interface EventBase {
+/** Fields every {@link ClientCredentialsEvent} carries. */
+export interface EventBase {
   /** The installation's `name` option: by default `<clientId>@<token endpoint or issuer host>`. */
   name: string;
 }
 
 /** Fields of the events of one token exchange. */
-interface ExchangeEventBase extends EventBase {
+export interface ExchangeEventBase extends EventBase {
   /** Numbers the exchanges of this process from 1, so the events of one exchange can be joined. */
   exchangeId: number;
   /** Whether it is a background renewal, which nobody waits for. */

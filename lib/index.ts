@@ -21,6 +21,8 @@ export type {
   ClientCredentialsEvent,
   ClientCredentialsStats,
   ErrorSummary,
+  EventBase,
   EventListener,
+  ExchangeEventBase,
   TokenSource,
 } from './events';

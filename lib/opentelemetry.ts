@@ -10,28 +10,11 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { CACHE_HIT_CHANNEL, EVENT_CHANNEL, type CacheHitMessage } from './channels';
-import type { ClientCredentialsEvent, ErrorSummary } from './events';
+import type { ClientCredentialsEvent } from './events';
+import { ATTRIBUTES, DURATION_BUCKETS, errorAttributes, serverAttributes } from './opentelemetry-attributes';
 
 /** The instrumentation scope name of the meter and the tracer. */
 export const INSTRUMENTATION_SCOPE = 'axios-client-credentials';
-
-/**
- * Attribute names. `server.*`, `error.type` and `http.response.status_code` are OpenTelemetry
- * semantic conventions (as on HTTP client spans); the rest has no convention and lives under one
- * namespace of its own, `oauth.client_credentials.*`, like the metric and span names.
- */
-export const ATTRIBUTES = Object.freeze({
-  name: 'oauth.client_credentials.name',
-  outcome: 'oauth.client_credentials.outcome',
-  background: 'oauth.client_credentials.background',
-  attempts: 'oauth.client_credentials.attempts',
-  source: 'oauth.client_credentials.source',
-  storeOperation: 'oauth.client_credentials.store.operation',
-  serverAddress: 'server.address',
-  serverPort: 'server.port',
-  errorType: 'error.type',
-  statusCode: 'http.response.status_code',
-});
 
 /** Where the instruments come from. */
 export interface OpenTelemetryOptions {
@@ -45,23 +28,6 @@ export interface OpenTelemetryOptions {
 export interface OpenTelemetryInstrumentation {
   /** Stops recording: unsubscribes from the diagnostics channels. Ends no span still open. */
   disable(): void;
-}
-
-/** HTTP client duration buckets from the semantic conventions, in seconds. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
-
-/** `error.type`: the error's code when it has one (`invalid_client`, `TOKEN_ENDPOINT_TIMEOUT`), else its class name. */
-function errorAttributes(error: ErrorSummary): Attributes {
-  const attributes: Attributes = { [ATTRIBUTES.errorType]: error.code ?? error.name };
-  if (error.status !== undefined) attributes[ATTRIBUTES.statusCode] = error.status;
-  return attributes;
-}
-
-function serverAttributes(tokenEndpoint: string | undefined): Attributes {
-  if (tokenEndpoint === undefined) return {};
-  const url = new URL(tokenEndpoint);
-  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
-  return { [ATTRIBUTES.serverAddress]: url.hostname, [ATTRIBUTES.serverPort]: port };
 }
 
 /**
