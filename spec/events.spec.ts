@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import axios from 'axios';
+import { build } from 'esbuild';
 import { installClientCredentials, MemoryTokenStore, type ClientCredentialsEvent } from '../lib';
 import { startFaultServer, type FaultServer } from './support/fault-server';
 import { json, startApiServer, startLoopbackServer, type LoopbackServer } from './support/loopback';
@@ -221,6 +222,31 @@ describe('installClientCredentials() events, counters and debug output', () => {
       { type: 'store_error', name, operation: 'get', error: { name: 'Error', code: undefined, status: undefined } },
       { type: 'store_error', name, operation: 'set', error: { name: 'Error', code: undefined, status: undefined } },
     ]);
+  });
+});
+
+describe('the core without observability', () => {
+  it('bundles no logging and no OpenTelemetry package into an app that imports installClientCredentials', async () => {
+    const result = await build({
+      stdin: {
+        contents: "import { installClientCredentials } from './lib'; console.log(installClientCredentials);",
+        resolveDir: path.join(__dirname, '..'),
+        loader: 'ts',
+      },
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      external: ['axios'],
+      logLevel: 'silent',
+    });
+    const packages = new Set(
+      Object.keys(result.metafile.inputs)
+        .filter((input) => input.includes('node_modules/'))
+        .map((input) => input.split('node_modules/').at(-1)!.split('/')[0] ?? ''),
+    );
+    expect([...packages].filter((name) => /debug|supports-color|opentelemetry/.test(name))).toEqual([]);
   });
 });
 
