@@ -16,8 +16,15 @@ export default defineConfig({
   // `redis` is the `./redis` subpath (RedisTokenStore). It imports only types from ioredis, an optional
   // peer dependency (so external): the main entry never loads it.
   // `nestjs` is the `./nestjs` subpath (ClientCredentialsModule): @nestjs/* are optional peers,
-  // external like axios, and the main entry never loads it.
-  entry: { index: 'lib/index.ts', redis: 'lib/stores/redis.ts', nestjs: 'lib/nestjs.ts' },
+  // external like axios, and the main entry never loads it. `opentelemetry` is the
+  // `./opentelemetry` subpath: it imports @opentelemetry/api, an optional peer dependency (so
+  // external), and reaches installations only through node:diagnostics_channel.
+  entry: {
+    index: 'lib/index.ts',
+    redis: 'lib/stores/redis.ts',
+    nestjs: 'lib/nestjs.ts',
+    opentelemetry: 'lib/opentelemetry.ts',
+  },
   outDir: 'dist',
   format: ['esm', 'cjs'],
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),
@@ -26,7 +33,7 @@ export default defineConfig({
   platform: 'node',
   // The peer dependency and the runtime dependencies stay imports, resolved by the consumer. jose is
   // ESM-only and loaded with import() only when a JWT method is used: never bundle it.
-  external: ['axios', 'mutex-js', 'jose', /^@nestjs\//],
+  external: ['axios', 'mutex-js', 'jose', /^@nestjs\//, '@opentelemetry/api'],
   // Keep `node:crypto` as written: a bare `crypto` could resolve to a userland package in a bundler.
   removeNodeProtocol: false,
   // CommonJS too: the ./nestjs entry then shares the core (one default store, one install registry)

@@ -5,7 +5,7 @@ import { deadlineIn, untilDeadline } from './deadline';
 import type { DPoPSession } from './dpop-nonces';
 import { discoverTokenEndpoint, type TokenEndpointTarget } from './discovery';
 import { DiscoveryError, TokenRequestError } from './errors';
-import { summarize, type Telemetry } from './events';
+import type { Telemetry } from './telemetry';
 import type { ResolvedOptions } from './options';
 import { RETRY_BASE_DELAY_MS, withRetries } from './retry';
 import { requestToken } from './token-endpoint';
@@ -58,7 +58,6 @@ export function createExchange(
   const resolveEndpoint = endpointResolver(resolved, tokenClient);
   const params = tokenParams(resolved);
   const requestedScope = resolved.scopes.length > 0 ? resolved.scopes.join(' ') : undefined;
-  const { stats } = telemetry;
   // A duration: monotonic, so a wall-clock step back does not stretch it (issue 10, item 5).
   const cooldown = new Cooldown(resolved.errorCooldownMs, resolved.clock.monotonic);
   const retryPolicy = {
@@ -66,35 +65,36 @@ export function createExchange(
     baseDelayMs: RETRY_BASE_DELAY_MS,
     maxDelayMs: resolved.tokenRequestRetryMaxDelayMs,
   };
-  const onRetry = (error: TokenRequestError, retry: number, delayMs: number): void =>
-    telemetry.emit({ type: 'exchange_retry', error: summarize(error), retry, delayMs });
 
   return async (background) => {
     const rejected = cooldown.active();
     if (rejected !== undefined) {
-      stats.failures += 1;
+      telemetry.exchangeRefused(rejected);
       throw rejected;
     }
-    stats.exchanges += 1;
+    const run = telemetry.exchangeStarted(background);
     // One total for the whole acquisition: metadata, every attempt, every wait between them.
     const deadline = deadlineIn(resolved.tokenAcquisitionTimeoutMs);
-    const target = await untilDeadline(resolveEndpoint(), deadline, () => {
-      const total = `${resolved.tokenAcquisitionTimeoutMs} ms`;
-      const message = `issuer metadata did not arrive within the ${total} token acquisition deadline`;
-      return new DiscoveryError('DISCOVERY_FAILED', message, { issuer: resolved.issuer ?? '' });
-    });
+    let target: TokenEndpointTarget | undefined;
     try {
+      // Inside the try: a DiscoveryError is a failed exchange too, counted and reported as one.
+      const endpoint = await untilDeadline(resolveEndpoint(), deadline, () => {
+        const total = `${resolved.tokenAcquisitionTimeoutMs} ms`;
+        const message = `issuer metadata did not arrive within the ${total} token acquisition deadline`;
+        return new DiscoveryError('DISCOVERY_FAILED', message, { issuer: resolved.issuer ?? '' });
+      });
+      target = endpoint;
       const token = await withRetries(
         retryPolicy,
         () => {
-          stats.tokenRequests += 1;
+          telemetry.tokenRequested(run);
           return requestToken({
-            tokenUrl: target.tokenUrl,
-            issuer: target.issuer,
+            tokenUrl: endpoint.tokenUrl,
+            issuer: endpoint.issuer,
             httpsAgent: resolved.httpsAgent,
             params,
             // Called once per attempt: a JWT assertion gets a fresh jti each time.
-            authenticate: authenticationFor(target.method),
+            authenticate: authenticationFor(endpoint.method),
             client: tokenClient,
             timeoutMs: resolved.tokenRequestTimeoutMs,
             deadline,
@@ -104,29 +104,23 @@ export function createExchange(
             now: resolved.clock.now,
             // A fresh proof per attempt, like the client assertion.
             dpop,
-            onNonceRetry: () => {
-              stats.tokenRequests += 1;
-            },
+            onNonceRetry: () => telemetry.tokenRequested(run),
           });
         },
-        onRetry,
+        (error: TokenRequestError, retry: number, delayMs: number) =>
+          telemetry.exchangeRetrying(run, error, retry, delayMs),
         background,
         deadline,
       );
       cooldown.clear();
+      telemetry.exchangeSucceeded(run, token, endpoint.tokenUrl, resolved.clock.now());
       return token;
     } catch (error) {
-      stats.failures += 1;
       const cooling = cooldown.record(error);
-      telemetry.emit({
-        type: 'exchange_failed',
-        error: summarize(error),
-        background,
-        cooldownMs: cooling ? resolved.errorCooldownMs : undefined,
-      });
+      telemetry.exchangeFailed(run, error, target?.tokenUrl, cooling ? resolved.errorCooldownMs : undefined);
       // The token endpoint failed rather than answering with an OAuth error: it may have moved,
       // so the next exchange discovers the metadata again.
-      if (error instanceof TokenRequestError) target.forget();
+      if (error instanceof TokenRequestError) target?.forget();
       throw error;
     }
   };

@@ -1,7 +1,9 @@
 export { installClientCredentials } from './install';
 export { MemoryTokenStore, resetDefaultTokenStore } from './stores/memory';
 export { ClientCredentialsError, DiscoveryError, OAuth2Error, TokenRequestError } from './errors';
+export { CACHE_HIT_CHANNEL, EVENT_CHANNEL } from './channels';
 
+export type { CacheHitMessage } from './channels';
 export type { ClientCredentialsOptions } from './options';
 export type { ClientAuthMethod } from './client-auth';
 export type { AssertionAudience } from './client-auth/jwt';
@@ -20,6 +22,8 @@ export type {
   ClientCredentialsEvent,
   ClientCredentialsStats,
   ErrorSummary,
+  EventBase,
   EventListener,
+  ExchangeEventBase,
   TokenSource,
 } from './events';

@@ -2,7 +2,6 @@ import type { AxiosInstance } from 'axios';
 import type { Agent } from 'node:https';
 import { cacheKey } from './cache-key';
 import { credentialFingerprint } from './client-auth/fingerprint';
-import { Telemetry } from './events';
 import { DPoPNonces, type DPoPSession } from './dpop-nonces';
 import { dpopAuthorization, dpopNonceTracker } from './dpop-request';
 import { createExchange } from './exchange';
@@ -13,6 +12,7 @@ import { resolveOptions } from './resolve-options';
 import { isAxiosInstance } from './validate';
 import { createOriginPolicy } from './origins';
 import { defaultTokenStore } from './stores/memory';
+import { Telemetry } from './telemetry';
 import { TokenManager } from './token-manager';
 import type { ClientCredentialsHandle } from './types';
 
@@ -82,8 +82,7 @@ export function installClientCredentials(
   }
 
   const store = resolved.store ?? defaultTokenStore();
-  const telemetry = new Telemetry(resolved.onEvent);
-  const { stats } = telemetry;
+  const telemetry = new Telemetry({ name: resolved.name, listener: resolved.onEvent });
   const dpop: DPoPSession | undefined =
     resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
   let exchange: ReturnType<typeof createExchange> | undefined;
@@ -110,15 +109,13 @@ export function installClientCredentials(
   const requestId = instance.interceptors.request.use(
     createRequestInterceptor(
       manager,
-      createOriginPolicy(baseURL, resolved.origins, (origin) => telemetry.emit({ type: 'token_withheld', origin })),
+      createOriginPolicy(baseURL, resolved.origins, (origin) => telemetry.tokenWithheld(origin)),
       dpop === undefined ? undefined : dpopAuthorization(instance, dpop),
+      () => telemetry.authorizationReplaced(),
     ),
   );
   const trackNonce = dpop === undefined ? undefined : dpopNonceTracker(instance, dpop);
-  const onReplay = (): void => {
-    stats.replays += 1;
-    telemetry.emit({ type: 'unauthorized_replay' });
-  };
+  const onReplay = (): void => telemetry.replayed();
   const responseId =
     resolved.retryOnUnauthorized || resolved.redactErrors || trackNonce !== undefined
       ? instance.interceptors.response.use(
@@ -141,7 +138,7 @@ export function installClientCredentials(
   let ejected = false;
   return {
     getToken: async () => manager.acquire(),
-    stats: () => ({ ...stats }),
+    stats: () => telemetry.stats(),
     invalidate: () => manager.invalidate(),
     eject: () => {
       if (ejected) return;

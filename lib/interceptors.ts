@@ -5,7 +5,6 @@ import axios, {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import { log } from './events';
 import { redactCredentials } from './redact';
 import type { TokenManager } from './token-manager';
 import type { AccessToken } from './types';
@@ -121,14 +120,13 @@ export function createRequestInterceptor(
   manager: TokenManager,
   mayReceiveToken: (config: InternalAxiosRequestConfig) => boolean,
   authorize: Authorize = bearerAuthorization(),
+  onReplacedOnce: () => void = () => {},
 ): (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
   let saidReplaced = false;
   const onReplaced = (): void => {
     if (saidReplaced) return;
     saidReplaced = true;
-    log(
-      "replaced the request's own Authorization header with the access token; send it with { skipAuth: true } to keep it",
-    );
+    onReplacedOnce();
   };
   return (config) => {
     if (config.skipAuth === true || !mayReceiveToken(config)) return config;

@@ -144,11 +144,19 @@ export interface ClientCredentialsOptions {
    */
   errorCooldownSeconds?: number | undefined;
   /**
-   * Receives the plugin's events (see {@link ClientCredentialsEvent}): tokens acquired, exchanges
-   * failed or retried, renewals, 401 replays, store errors, waits. Events never carry a secret or a
-   * token; a listener that throws is ignored. Default is none.
+   * Receives the plugin's events (see {@link ClientCredentialsEvent}): exchanges started,
+   * succeeded, failed or retried (with attempts and durations), waits (one event per burst),
+   * renewals, 401 replays, store errors. Events never carry a secret or a token; a listener that
+   * throws is ignored. A request served from the cache emits none (see `handle.stats()`). Default
+   * is none.
    */
   onEvent?: EventListener | undefined;
+  /**
+   * Names this installation on every event, debug line and OpenTelemetry attribute, e.g.
+   * `'billing-api'`, to tell one instance per API apart. Default is `<clientId>@<host>`, the host
+   * (and port) of the token URL or of the issuer: never a secret.
+   */
+  name?: string;
   /**
    * Whether a 401 answer to a request that carried our token drops that token, renews it and replays
    * the request once (RFC 6750 §3.1). Default is `true`.
@@ -205,6 +213,8 @@ export interface ResolvedOptions extends ResolvedClientAuth {
    * through the undocumented `clock` option. Default is the system clock.
    */
   clock: Clock;
+  /** The installation's name, defaulted. */
+  name: string;
   /** The DPoP signer, when `dpop` is set. */
   dpop: DPoPSigner | undefined;
 }

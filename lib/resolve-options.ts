@@ -43,6 +43,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'tokenRequestRetryMaxDelayMs',
   'errorCooldownSeconds',
   'onEvent',
+  'name',
   'dpop',
   // Internal, for specs: the one clock (lib/clock.ts). Not part of the public options type.
   'clock',
@@ -145,6 +146,8 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
   const audience = optionalString('audience', options['audience']);
   const onEvent = options['onEvent'];
   if (onEvent !== undefined && typeof onEvent !== 'function') fail('onEvent', 'must be a function');
+  // The client id and the server's host name an installation without naming anything secret.
+  const name = optionalString('name', options['name']) ?? `${clientId}@${new URL(tokenUrl?.href ?? issuer!).host}`;
   const retries = seconds('tokenRequestRetries', options['tokenRequestRetries'], 2, 0);
   if (!Number.isInteger(retries)) fail('tokenRequestRetries', 'must be an integer');
   const requestTimeoutMs = seconds('tokenRequestTimeoutMs', options['tokenRequestTimeoutMs'], 30_000, 1);
@@ -193,6 +196,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     errorCooldownMs: seconds('errorCooldownSeconds', options['errorCooldownSeconds'], 10, 0) * 1000,
     onEvent: onEvent as EventListener | undefined,
     clock,
+    name,
     dpop: resolveDPoP(options['dpop']),
   };
   requireDestination(instance, origins);

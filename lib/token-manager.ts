@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from './clock';
-import { summarize, Telemetry } from './events';
+import { Telemetry } from './telemetry';
 import { underStoreLock, type KeyedLock, type StoreLockTiming } from './lock';
 import { BackgroundRenewal, renewalTiming } from './refresh';
 import { GuardedStore, type StoreTimeouts } from './stores/guarded';
@@ -66,11 +66,11 @@ export class TokenManager {
     this.#clock = options.clock ?? systemClock;
     this.#storeLock = { ...DEFAULT_STORE_LOCK_TIMING, ...options.storeLock };
     this.#random = options.random ?? Math.random;
-    const telemetry = (this.#telemetry = options.telemetry ?? new Telemetry(undefined));
+    const telemetry = (this.#telemetry = options.telemetry ?? new Telemetry({ log: undefined }));
     this.#store = new GuardedStore(options.store, {
       clock: this.#clock,
       ...(options.storeTimeoutsMs === undefined ? {} : { timeoutsMs: options.storeTimeoutsMs }),
-      onError: (operation, error) => telemetry.emit({ type: 'store_error', operation, error: summarize(error) }),
+      onError: (operation, error) => telemetry.storeFailed(operation, error),
     });
   }
 
@@ -108,22 +108,13 @@ export class TokenManager {
       if (now >= this.#usableUntil) return this.#wait();
       this.#renewInBackground(now, token);
     }
-    const telemetry = this.#telemetry;
-    telemetry.stats.cacheHits += 1;
-    if (telemetry.listening) telemetry.emit({ type: 'token_acquired', source, expiresInMs: token.expiresAt - now });
+    this.#telemetry.cacheHit(source);
     return token;
   }
 
   /** A caller without a usable token waits for the (shared) exchange. */
   #wait(): Promise<AccessToken> {
-    const telemetry = this.#telemetry;
-    telemetry.stats.waits += 1;
-    if (!telemetry.listening) return this.#renew(false);
-    telemetry.emit({ type: 'lock_wait' });
-    return this.#renew(false).then((token) => {
-      telemetry.emit({ type: 'token_acquired', source: 'network', expiresInMs: token.expiresAt - this.#clock.now() });
-      return token;
-    });
+    return this.#telemetry.waited(this.#renew(false));
   }
 
   /** Starts the one background renewal, unless one runs or the last one failed too recently. */
@@ -133,8 +124,7 @@ export class TokenManager {
     // The backoff is a duration: monotonic, so a wall-clock step neither stretches nor skips it.
     if (!background.tryStart(clock.monotonic())) return;
     const telemetry = this.#telemetry;
-    telemetry.stats.backgroundRenewals += 1;
-    telemetry.emit({ type: 'renewal_scheduled', expiresInMs: current.expiresAt - now });
+    telemetry.renewalScheduled(current.expiresAt - now);
     // Always observed: a background failure never becomes an unhandled rejection.
     this.#renew(true).then(
       (token) => {
@@ -144,7 +134,7 @@ export class TokenManager {
       },
       (error: unknown) => {
         const retryInMs = background.failed(clock.monotonic());
-        telemetry.emit({ type: 'background_renewal_failed', error: summarize(error), retryInMs });
+        telemetry.backgroundRenewalFailed(error, retryInMs);
       },
     );
   }

@@ -1,7 +1,8 @@
 import axios from 'axios';
 import { installClientCredentials, MemoryTokenStore, OAuth2Error, type ClientCredentialsOptions } from '../lib';
 import { systemClock } from '../lib/clock';
-import { Telemetry, type ClientCredentialsEvent } from '../lib/events';
+import type { ClientCredentialsEvent } from '../lib/events';
+import { Telemetry } from '../lib/telemetry';
 import { KeyedLock } from '../lib/lock';
 import { TokenManager } from '../lib/token-manager';
 import type { AccessToken } from '../lib/types';
@@ -85,7 +86,7 @@ describe('a wall-clock step', () => {
       refreshBeforeExpiryMs: 10_000,
       clock,
       random: () => 0,
-      telemetry: new Telemetry((event) => events.push(event)),
+      telemetry: new Telemetry({ listener: (event) => events.push(event), log: undefined }),
       exchange: async () => {
         exchanges += 1;
         await new Promise((resolve) => setImmediate(resolve));

@@ -1,5 +1,6 @@
 import { clockFrom } from './support/clock';
-import { Telemetry, type ClientCredentialsEvent } from '../lib/events';
+import type { ClientCredentialsEvent } from '../lib/events';
+import { Telemetry } from '../lib/telemetry';
 import { KeyedLock } from '../lib/lock';
 import {
   BACKGROUND_BACKOFF_MAX_MS,
@@ -67,6 +68,12 @@ async function flush(): Promise<void> {
 function harness() {
   let now = 0;
   const events: ClientCredentialsEvent[] = [];
+  const telemetry = new Telemetry({
+    name: 'refresh',
+    listener: (event) => events.push(event),
+    log: undefined,
+    monotonicNow: () => now,
+  });
   const answers: Array<() => AccessToken> = [];
   let exchanges = 0;
   const manager = new TokenManager({
@@ -76,7 +83,7 @@ function harness() {
     refreshBeforeExpiryMs: 10_000,
     clock: clockFrom(() => now),
     random: () => 0,
-    telemetry: new Telemetry((event) => events.push(event)),
+    telemetry,
     exchange: async () => {
       exchanges += 1;
       await new Promise((resolve) => setImmediate(resolve));
@@ -92,7 +99,16 @@ function harness() {
       throw Object.assign(new Error('down'), { name: 'TokenRequestError', code: 'TOKEN_ENDPOINT_UNREACHABLE' });
     });
   const sync = () => (manager.acquire() as AccessToken).accessToken;
-  return { manager, events, issue, fail, sync, exchanges: () => exchanges, advance: (ms: number) => (now += ms) };
+  return {
+    manager,
+    telemetry,
+    events,
+    issue,
+    fail,
+    sync,
+    exchanges: () => exchanges,
+    advance: (ms: number) => (now += ms),
+  };
 }
 
 describe('TokenManager refresh ahead', () => {
@@ -107,6 +123,7 @@ describe('TokenManager refresh ahead', () => {
     expect(h.exchanges()).toBe(2);
     expect(h.events).toContainEqual({
       type: 'background_renewal_failed',
+      name: 'refresh',
       error: { name: 'TokenRequestError', code: 'TOKEN_ENDPOINT_UNREACHABLE', status: undefined },
       retryInMs: 1_000,
     });
@@ -162,15 +179,26 @@ describe('TokenManager refresh ahead', () => {
     expect(h.events.filter((e) => e.type === 'renewal_scheduled')).toHaveLength(1);
   });
 
-  it('reports where tokens came from, and waits', async () => {
+  it('reports one wait for a burst of callers and no event for a cache hit, counting both', async () => {
     const h = harness();
     h.issue('t1');
-    await h.manager.acquire();
-    h.sync();
-    expect(h.events.map((e) => (e.type === 'token_acquired' ? `${e.type}:${e.source}` : e.type))).toEqual([
-      'lock_wait',
-      'token_acquired:network',
-      'token_acquired:memory',
+    const burst = [h.manager.acquire(), h.manager.acquire(), h.manager.acquire()];
+    h.advance(250);
+    await Promise.all(burst);
+    expect(h.sync()).toBe('t1');
+    expect(h.sync()).toBe('t1');
+    expect(h.events).toEqual([
+      { type: 'token_wait', name: 'refresh', callers: 3, durationMs: 250, outcome: 'succeeded' },
     ]);
+    expect(h.telemetry.stats()).toMatchObject({ waits: 3, cacheHits: 2 });
+  });
+
+  it('reports a failed wait once for its burst', async () => {
+    const h = harness();
+    h.fail();
+    const burst = [h.manager.acquire(), h.manager.acquire()];
+    await expect(Promise.all(burst)).rejects.toMatchObject({ name: 'TokenRequestError' });
+    await flush();
+    expect(h.events).toEqual([{ type: 'token_wait', name: 'refresh', callers: 2, durationMs: 0, outcome: 'failed' }]);
   });
 });

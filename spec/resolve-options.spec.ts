@@ -22,6 +22,15 @@ describe('resolveOptions()', () => {
     });
   });
 
+  it('names the installation by client id and token endpoint host, or issuer host, never by a secret', () => {
+    expect(resolve({}).name).toBe('id@auth.example.com');
+    expect(resolve({ tokenUrl: 'https://auth.example.com:8443/t?x=1' }).name).toBe('id@auth.example.com:8443');
+    expect(resolve({ tokenUrl: undefined, issuer: 'https://login.example.com/tenant' }).name).toBe(
+      'id@login.example.com',
+    );
+    expect(resolve({ name: 'billing-api' }).name).toBe('billing-api');
+  });
+
   it('splits a scope string, de-duplicates scopes and keeps their order', () => {
     expect(resolve({ scope: ' b  a b ' }).scopes).toEqual(['b', 'a']);
     expect(resolve({ scope: ['x', 'x', 'y'] }).scopes).toEqual(['x', 'y']);
@@ -45,6 +54,8 @@ describe('resolveOptions()', () => {
     [{ tokenRequestRetryMaxDelayMs: Infinity }, '"tokenRequestRetryMaxDelayMs" option must be a finite number'],
     [{ errorCooldownSeconds: -1 }, '"errorCooldownSeconds" option must be a finite number of at least 0'],
     [{ onEvent: 'log' }, '"onEvent" option must be a function'],
+    [{ name: '' }, '"name" option must be a non-empty string'],
+    [{ name: 42 }, '"name" option must be a non-empty string'],
     [{ scope: ['a"b'] }, '"scope" option holds a scope token with characters RFC 6749 §3.3 does not allow'],
     [{ resource: 'relative/path' }, '"resource" option must be an absolute URL'],
     [{ resource: 'https://api/#frag' }, '"resource" option must not include a fragment'],

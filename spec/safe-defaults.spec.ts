@@ -1,13 +1,11 @@
 import axios, { type AxiosInstance } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
-import createDebug from 'debug';
 import {
   installClientCredentials,
   MemoryTokenStore,
   type ClientCredentialsEvent,
   type ClientCredentialsOptions,
 } from '../lib';
-import { log } from '../lib/events';
 
 const TOKEN_URL = 'https://auth.example.com/oauth/token';
 
@@ -43,17 +41,21 @@ function options(extra: Partial<ClientCredentialsOptions> = {}): ClientCredentia
   };
 }
 
-/** Captures the debug lines written while `body` runs. */
+/** Captures the debug lines (`DEBUG=axios-client-credentials`, on stderr) of installations made while `body` runs. */
 async function debugLinesOf(body: () => Promise<void>): Promise<string[]> {
   const lines: string[] = [];
-  const originalLog = log.log;
-  createDebug.enable('axios-client-credentials');
-  log.log = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+  const previous = process.env['DEBUG'];
+  process.env['DEBUG'] = 'axios-client-credentials';
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split('\n').filter((line) => line !== ''));
+    return true;
+  });
   try {
     await body();
   } finally {
-    log.log = originalLog;
-    createDebug.disable();
+    spy.mockRestore();
+    if (previous === undefined) delete process.env['DEBUG'];
+    else process.env['DEBUG'] = previous;
   }
   return lines;
 }

@@ -6,6 +6,8 @@ export type RedisTokenStoreOperation = 'get' | 'set' | 'delete' | 'lock' | 'unlo
  * Never carries a token, a store key, a value or a command's arguments.
  */
 export interface RedisTokenStoreEvent {
+  /** Always `'store_error'`: one handler can take these and the installation's `onEvent` events. */
+  type: 'store_error';
   /** What the store was doing. */
   operation: RedisTokenStoreOperation;
   /**
@@ -58,7 +60,7 @@ export function createRedisCall(
       let settled = false;
       const fail = (reason: 'error' | 'timeout', error: { name: string; message: string }): void => {
         settled = true;
-        emit({ operation, reason, error });
+        emit({ type: 'store_error', operation, reason, error });
         reject(Object.assign(new Error(`redis "${operation}" failed: ${error.message}`), { name: error.name }));
       };
       const timer = setTimeout(
@@ -87,6 +89,6 @@ export function createRedisCall(
     });
   return Object.assign(call, {
     report: (operation: RedisTokenStoreOperation, reason: 'unreadable') =>
-      emit({ operation, reason, error: { ...MESSAGES[reason] } }),
+      emit({ type: 'store_error', operation, reason, error: { ...MESSAGES[reason] } }),
   });
 }

@@ -5,6 +5,8 @@ import type { RecipeEnv } from '../../examples/recipes/env';
 import { main as legacyDefaultAxios } from '../../examples/recipes/legacy-default-axios';
 import { main as nestjsHttpService } from '../../examples/recipes/nestjs-http-service';
 import { main as oneInstancePerApi } from '../../examples/recipes/one-instance-per-api';
+import { main as openTelemetry } from '../../examples/recipes/opentelemetry';
+import { main as prometheus } from '../../examples/recipes/prometheus';
 import { main as testingYourCode, withoutInjection } from '../../examples/recipes/testing-your-code';
 import { main as withAxiosRetry } from '../../examples/recipes/with-axios-retry';
 import {
@@ -175,5 +177,54 @@ describe('examples/recipes/testing-your-code.ts', () => {
 
   it('tests an application that injects nothing: MockAdapter(axios) before the install, a reset store per test', async () => {
     await expect(withoutInjection()).resolves.toEqual({ tokenRequests: 2 });
+  });
+});
+
+describe('examples/recipes/prometheus.ts', () => {
+  it('exposes one exchange, three waits and two cache hits under the installation name', async () => {
+    const { tokens, billing, env } = servers;
+
+    const { metrics } = await prometheus(env);
+
+    expect(tokens.requests).toHaveLength(1);
+    expect(billing.requests).toHaveLength(5);
+    const lines = metrics.split('\n');
+    expect(lines).toContain(
+      'oauth_client_credentials_exchanges_total{name="billing",outcome="success",error_type=""} 1',
+    );
+    expect(lines).toContain(
+      'oauth_client_credentials_exchange_duration_seconds_count{name="billing",outcome="success"} 1',
+    );
+    expect(lines).toContain('oauth_client_credentials_waits_total{name="billing"} 3');
+    expect(lines).toContain('oauth_client_credentials_cache_hits_total{name="billing"} 2');
+    expect(metrics).not.toContain('token-1');
+    expect(metrics).not.toContain(env.clientSecret);
+  });
+});
+
+describe('examples/recipes/opentelemetry.ts', () => {
+  it('records one exchange span and the metrics of a burst of three and one warm request', async () => {
+    const { tokens, env } = servers;
+
+    const { metrics, spans } = await openTelemetry(env);
+
+    expect(tokens.requests).toHaveLength(1);
+    expect(metrics).toEqual({
+      'oauth.client_credentials.exchanges': 1,
+      'oauth.client_credentials.exchange.duration': 1,
+      'oauth.client_credentials.waits': 3,
+      'oauth.client_credentials.cache_hits': 1,
+    });
+    expect(spans).toEqual([
+      {
+        name: 'oauth.client_credentials.exchange',
+        attributes: expect.objectContaining({
+          'oauth.client_credentials.name': 'billing',
+          'oauth.client_credentials.outcome': 'success',
+          'oauth.client_credentials.attempts': 1,
+          'server.address': '127.0.0.1',
+        }) as unknown,
+      },
+    ]);
   });
 });

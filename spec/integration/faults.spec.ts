@@ -63,6 +63,9 @@ describe('installClientCredentials() against a faulty token endpoint', () => {
       expect(events.filter((e) => e.type === 'exchange_retry')).toEqual([
         {
           type: 'exchange_retry',
+          name: expect.stringMatching(/^svc@127\.0\.0\.1:\d+$/) as unknown,
+          exchangeId: expect.any(Number) as unknown,
+          background: false,
           error: { name: 'TokenRequestError', code: 'TOKEN_RESPONSE_HTTP_ERROR', status: 503 },
           retry: 1,
           delayMs: 1000,

@@ -205,6 +205,7 @@ describeWithRedis('RedisTokenStore against Redis', () => {
       expect(await make({ ...options, onError: (e) => events.push(e) }).get(KEY)).toBeUndefined();
       expect(events).toEqual([
         {
+          type: 'store_error',
           operation: 'get',
           reason: 'unreadable',
           error: { name: 'UnreadableValueError', message: 'stored value could not be read; treated as absent' },
@@ -362,9 +363,9 @@ describeWithRedis('RedisTokenStore against Redis', () => {
         expect(store.get(KEY)).toMatchObject({ accessToken: 'slow' });
         const timeout = { name: 'TimeoutError', message: 'no answer within 100 ms' };
         expect(events).toEqual([
-          { operation: 'get', reason: 'timeout', error: timeout },
-          { operation: 'lock', reason: 'timeout', error: timeout },
-          { operation: 'set', reason: 'timeout', error: timeout },
+          { type: 'store_error', operation: 'get', reason: 'timeout', error: timeout },
+          { type: 'store_error', operation: 'lock', reason: 'timeout', error: timeout },
+          { type: 'store_error', operation: 'set', reason: 'timeout', error: timeout },
         ]);
       } finally {
         client.disconnect();
