@@ -47,7 +47,11 @@ async function debugLinesOf(body: () => Promise<void>): Promise<string[]> {
   const previous = process.env['DEBUG'];
   process.env['DEBUG'] = 'axios-client-credentials';
   const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split('\n').filter((line) => line !== ''));
+    lines.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((line) => line !== ''),
+    );
     return true;
   });
   try {
@@ -108,8 +112,8 @@ describe('installClientCredentials() when the origin policy withholds the token'
 
     expect(seen).toEqual([undefined, undefined, undefined, 'Bearer t1']);
     expect(events.filter((e) => e.type === 'token_withheld')).toEqual([
-      { type: 'token_withheld', origin: 'https://bucket.example.net' },
-      { type: 'token_withheld', origin: 'https://hooks.example.org' },
+      { type: 'token_withheld', name: expect.any(String), origin: 'https://bucket.example.net' },
+      { type: 'token_withheld', name: expect.any(String), origin: 'https://hooks.example.org' },
     ]);
     const withheldLines = lines.filter((line) => line.includes('token_withheld'));
     expect(withheldLines).toHaveLength(2);
@@ -129,7 +133,7 @@ describe('installClientCredentials() when the origin policy withholds the token'
     await instance.get('/invoices');
     expect(seen).toEqual([undefined, undefined]);
     expect(events.filter((e) => e.type === 'token_withheld')).toEqual([
-      { type: 'token_withheld', origin: 'https://api-v2.example.com' },
+      { type: 'token_withheld', name: expect.any(String), origin: 'https://api-v2.example.com' },
     ]);
   });
 
