@@ -22,9 +22,8 @@ export default defineConfig({
   dts: true,
   target: 'node18',
   platform: 'node',
-  // The peer dependency and the runtime dependencies stay imports, resolved by the consumer. jose is
-  // ESM-only and loaded with import() only when a JWT method is used: never bundle it.
-  external: ['axios', 'mutex-js', 'jose'],
+  // The peer dependency and the runtime dependencies stay imports, resolved by the consumer.
+  external: ['axios', 'mutex-js'],
   // Keep `node:crypto` as written: a bare `crypto` could resolve to a userland package in a bundler.
   removeNodeProtocol: false,
   sourcemap: false,

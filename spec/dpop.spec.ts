@@ -20,10 +20,16 @@ describe('resolveDPoP()', () => {
       ['yes', '"dpop" option must be a boolean or { privateKey, publicKey }'],
       [
         { privateKey: 'pem', publicKey: ec.publicKey },
-        '"dpop" option "privateKey" must be a CryptoKey, a KeyObject or a JWK',
+        '"dpop" option "privateKey" must be a PKCS#8 PEM string, a private JWK, a KeyObject or a CryptoKey',
       ],
-      [{ privateKey: ec.privateKey }, '"dpop" option "publicKey" must be a CryptoKey, a KeyObject or a JWK'],
-      [{ privateKey: ec.publicKey, publicKey: ec.publicKey }, '"dpop" option "privateKey" must be a private key'],
+      [
+        { privateKey: ec.privateKey },
+        '"dpop" option "publicKey" must be an SPKI PEM string, a JWK, a KeyObject or a CryptoKey',
+      ],
+      [
+        { privateKey: ec.publicKey, publicKey: ec.publicKey },
+        '"dpop" option "privateKey" must be a private key, not a public key',
+      ],
       [
         { privateKey: rsa.privateKey, publicKey: rsa.publicKey },
         '"dpop" option key pair must be P-256 (ES256) or Ed25519 (EdDSA)',
