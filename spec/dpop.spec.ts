@@ -46,13 +46,20 @@ describe('resolveDPoP()', () => {
     }
   });
 
-  it('accepts CryptoKeys, KeyObjects and JWKs, P-256 and Ed25519', async () => {
+  it('accepts CryptoKeys, KeyObjects, JWKs and PEM strings, P-256 and Ed25519', async () => {
     const pair = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
       'sign',
       'verify',
     ])) as webcrypto.CryptoKeyPair;
     expect(resolveDPoP(pair)?.thumbprint).toMatch(/^[\w-]{43}$/);
     expect(resolveDPoP(generateKeyPairSync('ed25519'))?.thumbprint).toMatch(/^[\w-]{43}$/);
+    // The same key rules as "privateKey" (lib/jws.ts): PEM strings too, giving the same thumbprint.
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = {
+      privateKey: ec.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      publicKey: ec.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    };
+    expect(resolveDPoP(pem)?.thumbprint).toBe(resolveDPoP(ec)?.thumbprint);
     expect(resolveDPoP(false)).toBeUndefined();
   });
 
