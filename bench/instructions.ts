@@ -17,8 +17,10 @@
  * baseline: what a user pays over the least they could write.
  *
  * Repeatability: with `--repeat 2` every run is made twice and the spread printed. On this machine
- * (Node 20, valgrind 3.x) two runs of N = 10,000 agreed to within 0.1% per contender (see the
- * "spread" column); without `--predictable`, garbage-collection timing makes them wander by ~1%.
+ * (Node 20.20, valgrind 3, 2 shared cores under load) two runs of N = 10,000 agreed to 0.002–0.04%
+ * per contender, once 0.15%; whole sessions agreed to 0.15% (baseline 362,965 and 362,788, this
+ * project 374,998 and 375,517 instructions per request). Load changes wall time, not counts.
+ * Without `--predictable`, garbage-collection timing makes counts wander by ~1%.
  *
  * Run: npm run build && npm run bench:instructions [-- --requests 10000 --repeat 2 --jobs 2]
  */
