@@ -9,7 +9,7 @@
  * - `require()` time of dist/index.cjs with axios already loaded, median of fresh processes
  *   (a process each, so nothing is cached in memory between samples).
  *
- * Run: npm run build && npm run bench:size [-- --processes 21]
+ * Run: npm run build && npm run bench:size [-- --processes 21] [-- --dist other/dist]
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -17,11 +17,15 @@ import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 
 const ROOT = path.join(__dirname, '..');
-const DIST_ESM = JSON.stringify(path.join(ROOT, 'dist', 'index.mjs'));
-const DIST_CJS = path.join(ROOT, 'dist', 'index.cjs');
-
-const at = process.argv.indexOf('--processes');
-const PROCESSES = at === -1 ? 21 : Number(process.argv[at + 1]);
+const argument = (name: string): string | undefined => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
+// `--dist <folder>` measures another build, e.g. an older commit's, built into a folder under the repository.
+const DIST = path.resolve(argument('dist') ?? path.join(ROOT, 'dist'));
+const DIST_ESM = JSON.stringify(path.join(DIST, 'index.mjs'));
+const DIST_CJS = path.join(DIST, 'index.cjs');
+const PROCESSES = Number(argument('processes') ?? 21);
 
 const app = (options: string): string => `
 import axios from 'axios';
