@@ -6,7 +6,8 @@ const config: Config = {
   testMatch: ['**/*.spec.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
-    // jose 6 is ESM-only, and jest's CommonJS loader cannot require() it: esbuild rewrites it.
+    // jose 6 (a devDependency: specs verify our JWTs with it) is ESM-only, and jest's CommonJS
+    // loader cannot require() it: esbuild rewrites it.
     '^.+/node_modules/jose/.+\\.js$': '<rootDir>/spec/support/esm-transform.cjs',
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],

@@ -31,9 +31,8 @@ export default defineConfig({
   dts: true,
   target: 'node20',
   platform: 'node',
-  // The peer dependency and the runtime dependencies stay imports, resolved by the consumer. jose is
-  // ESM-only and loaded with import() only when a JWT method is used: never bundle it.
-  external: ['axios', 'mutex-js', 'jose', /^@nestjs\//, '@opentelemetry/api'],
+  // The peer dependencies and the runtime dependency stay imports, resolved by the consumer.
+  external: ['axios', 'mutex-js', /^@nestjs\//, '@opentelemetry/api'],
   // Keep `node:crypto` as written: a bare `crypto` could resolve to a userland package in a bundler.
   removeNodeProtocol: false,
   // CommonJS too: the ./nestjs entry then shares the core (one default store, one install registry)

@@ -1,17 +1,16 @@
 import {
   createHash,
-  createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
-  KeyObject,
   randomBytes,
-  sign,
   type JsonWebKey,
+  type KeyObject,
   type webcrypto,
 } from 'node:crypto';
+import { encodeSegment, jwsSigner, toKeyObject } from './jws';
 
-/** A key as the `dpop` option takes it: a `CryptoKey`, a `KeyObject` or a JWK object. */
-export type DPoPKeyInput = webcrypto.CryptoKey | KeyObject | JsonWebKey;
+/** A key as the `dpop` option takes it: a `CryptoKey`, a `KeyObject`, a JWK object or a PEM string. */
+export type DPoPKeyInput = webcrypto.CryptoKey | KeyObject | JsonWebKey | string;
 
 /** A DPoP key pair of your own (RFC 9449 §2): P-256 (`ES256`) or Ed25519 (`EdDSA`). */
 export interface DPoPKeyPair {
@@ -36,30 +35,8 @@ export interface DPoPSigner {
   proof(htm: string, url: string, nonce: string | undefined, accessToken?: string): string;
 }
 
-const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
 function fail(problem: string): never {
   throw new TypeError(`"dpop" option ${problem}`);
-}
-
-function isCryptoKey(input: unknown): input is webcrypto.CryptoKey {
-  const CryptoKeyClass = (globalThis as { CryptoKey?: new () => webcrypto.CryptoKey }).CryptoKey;
-  return CryptoKeyClass !== undefined && input instanceof CryptoKeyClass;
-}
-
-function toKeyObject(input: unknown, type: 'private' | 'public'): KeyObject {
-  if (input instanceof KeyObject) return input;
-  try {
-    // Node 18 has no global CryptoKey; its class is found on a key, never constructed.
-    if (isCryptoKey(input)) return KeyObject.from(input);
-    if (typeof input === 'object' && input !== null && typeof (input as JsonWebKey).kty === 'string') {
-      const key = { key: input as JsonWebKey, format: 'jwk' as const };
-      return type === 'private' ? createPrivateKey(key) : createPublicKey(key);
-    }
-  } catch {
-    // The cause may quote the key: never passed on.
-  }
-  return fail(`"${type}Key" must be a CryptoKey, a KeyObject or a JWK`);
 }
 
 /** The public members of a JWK, in RFC 7638 §3.2 order: exactly what the thumbprint hashes. */
@@ -86,16 +63,14 @@ function htuOf(url: string): string {
 
 class KeyPairSigner implements DPoPSigner {
   readonly thumbprint: string;
-  readonly #privateKey: KeyObject;
   readonly #header: string;
-  readonly #alg: 'ES256' | 'EdDSA';
+  readonly #sign: (input: string) => string;
 
   constructor(privateKey: KeyObject, publicKey: KeyObject) {
     const { alg, jwk } = publicJwk(publicKey);
-    this.#privateKey = privateKey;
-    this.#alg = alg;
+    this.#sign = jwsSigner(alg, privateKey);
     // Only the public members go into the header (RFC 9449 §4.2: no private key material).
-    this.#header = encode({ typ: 'dpop+jwt', alg, jwk });
+    this.#header = encodeSegment({ typ: 'dpop+jwt', alg, jwk });
     this.thumbprint = jwkThumbprint(jwk);
   }
 
@@ -108,13 +83,8 @@ class KeyPairSigner implements DPoPSigner {
     };
     if (nonce !== undefined) claims['nonce'] = nonce;
     if (accessToken !== undefined) claims['ath'] = createHash('sha256').update(accessToken).digest('base64url');
-    const input = `${this.#header}.${encode(claims)}`;
-    // Synchronous: ieee-p1363 is the JOSE form of an ECDSA signature (RFC 7518 §3.4).
-    const signature =
-      this.#alg === 'ES256'
-        ? sign('sha256', Buffer.from(input), { key: this.#privateKey, dsaEncoding: 'ieee-p1363' })
-        : sign(null, Buffer.from(input), this.#privateKey);
-    return `${input}.${signature.toString('base64url')}`;
+    const input = `${this.#header}.${encodeSegment(claims)}`;
+    return `${input}.${this.#sign(input)}`;
   }
 
   toJSON(): object {
@@ -140,10 +110,8 @@ export function resolveDPoP(value: unknown): DPoPSigner | undefined {
   }
   if (typeof value !== 'object' || value === null) fail('must be a boolean or { privateKey, publicKey }');
   const { privateKey, publicKey } = value as Partial<DPoPKeyPair>;
-  const privateKeyObject = toKeyObject(privateKey, 'private');
-  const publicKeyObject = toKeyObject(publicKey, 'public');
-  if (privateKeyObject.type !== 'private') fail('"privateKey" must be a private key');
-  if (publicKeyObject.type !== 'public') fail('"publicKey" must be a public key');
+  const privateKeyObject = toKeyObject(privateKey, 'private', '"dpop" option "privateKey"').key;
+  const publicKeyObject = toKeyObject(publicKey, 'public', '"dpop" option "publicKey"').key;
   const signer = new KeyPairSigner(privateKeyObject, publicKeyObject);
   // A pair that does not match would sign proofs no server accepts: caught here, not at the first call.
   if (jwkThumbprint(publicJwk(createPublicKey(privateKeyObject)).jwk) !== signer.thumbprint)

@@ -20,10 +20,16 @@ describe('resolveDPoP()', () => {
       ['yes', '"dpop" option must be a boolean or { privateKey, publicKey }'],
       [
         { privateKey: 'pem', publicKey: ec.publicKey },
-        '"dpop" option "privateKey" must be a CryptoKey, a KeyObject or a JWK',
+        '"dpop" option "privateKey" must be a PKCS#8 PEM string, a private JWK, a KeyObject or a CryptoKey',
       ],
-      [{ privateKey: ec.privateKey }, '"dpop" option "publicKey" must be a CryptoKey, a KeyObject or a JWK'],
-      [{ privateKey: ec.publicKey, publicKey: ec.publicKey }, '"dpop" option "privateKey" must be a private key'],
+      [
+        { privateKey: ec.privateKey },
+        '"dpop" option "publicKey" must be an SPKI PEM string, a JWK, a KeyObject or a CryptoKey',
+      ],
+      [
+        { privateKey: ec.publicKey, publicKey: ec.publicKey },
+        '"dpop" option "privateKey" must be a private key, not a public key',
+      ],
       [
         { privateKey: rsa.privateKey, publicKey: rsa.publicKey },
         '"dpop" option key pair must be P-256 (ES256) or Ed25519 (EdDSA)',
@@ -40,13 +46,20 @@ describe('resolveDPoP()', () => {
     }
   });
 
-  it('accepts CryptoKeys, KeyObjects and JWKs, P-256 and Ed25519', async () => {
+  it('accepts CryptoKeys, KeyObjects, JWKs and PEM strings, P-256 and Ed25519', async () => {
     const pair = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
       'sign',
       'verify',
     ])) as webcrypto.CryptoKeyPair;
     expect(resolveDPoP(pair)?.thumbprint).toMatch(/^[\w-]{43}$/);
     expect(resolveDPoP(generateKeyPairSync('ed25519'))?.thumbprint).toMatch(/^[\w-]{43}$/);
+    // The same key rules as "privateKey" (lib/jws.ts): PEM strings too, giving the same thumbprint.
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = {
+      privateKey: ec.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      publicKey: ec.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    };
+    expect(resolveDPoP(pem)?.thumbprint).toBe(resolveDPoP(ec)?.thumbprint);
     expect(resolveDPoP(false)).toBeUndefined();
   });
 

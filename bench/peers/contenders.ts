@@ -49,8 +49,6 @@ export const contenders: Contender[] = [
     label: 'axios-client-credentials',
     packages: ['axios-client-credentials'],
     sizeEntry: `export * from './lib/index';`,
-    // jose signs private_key_jwt assertions and is imported on first use only.
-    lazyPackages: ['jose'],
     create: (w) => {
       const instance = axios.create(w.apiDefaults);
       installClientCredentials(instance, {

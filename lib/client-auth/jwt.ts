@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type * as JoseModule from 'jose';
-import type { ClientAuthentication, TokenRequestParts } from './index';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { ClientCredentialsError } from '../errors';
+import { encodeSegment, jwsSigner, type JwsAlgorithm } from '../jws';
+import type { TokenRequestParts } from './index';
 import type { HmacSigningAlgorithm, SigningKey } from './keys';
-
-type Jose = typeof JoseModule;
 
 /** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -20,21 +19,10 @@ export const ASSERTION_LIFETIME_SECONDS = 60;
  */
 export type AssertionAudience = 'issuer' | 'tokenEndpoint';
 
-let jose: Promise<Jose> | undefined;
+/** A JWT method's `ClientAuthentication`: it signs synchronously, so it never returns a promise. */
+export type SignedAssertion = (request: TokenRequestParts) => void;
 
-/**
- * jose is ESM-only and loaded on first use, so installations without a JWT method never load it
- * and CommonJS consumers reach it through `import()`, which works in every supported Node version.
- */
-function loadJose(): Promise<Jose> {
-  jose ??= import('jose').catch((error: unknown) => {
-    jose = undefined;
-    throw error;
-  });
-  return jose;
-}
-
-type SigningInput = { key: SigningKey['key'] | Uint8Array; alg: string; kid: string | undefined };
+type SigningInput = { key: KeyObject; alg: JwsAlgorithm; kid: string | undefined };
 
 /**
  * A JWT client assertion authentication (RFC 7521 §4.2, RFC 7523 §3). Every call signs a new
@@ -46,21 +34,32 @@ function jwtAssertion(
   audience: AssertionAudience,
   signing: SigningInput,
   now: () => number,
-): ClientAuthentication {
-  return async (request: TokenRequestParts) => {
-    const { SignJWT } = await loadJose();
+): SignedAssertion {
+  const signature = jwsSigner(signing.alg, signing.key);
+  const header = encodeSegment(
+    signing.kid === undefined ? { alg: signing.alg } : { alg: signing.alg, kid: signing.kid },
+  );
+  return (request: TokenRequestParts) => {
     const issuedAt = Math.floor(now() / 1000);
     const aud = audience === 'issuer' && request.issuer !== undefined ? request.issuer : request.tokenUrl;
-    const header = signing.kid === undefined ? { alg: signing.alg } : { alg: signing.alg, kid: signing.kid };
-    const assertion = await new SignJWT({})
-      .setProtectedHeader(header)
-      .setIssuer(clientId)
-      .setSubject(clientId)
-      .setAudience(aud)
-      .setJti(randomUUID())
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + ASSERTION_LIFETIME_SECONDS)
-      .sign(signing.key);
+    let assertion: string;
+    try {
+      const input = `${header}.${encodeSegment({
+        iss: clientId,
+        sub: clientId,
+        aud,
+        jti: randomUUID(),
+        iat: issuedAt,
+        exp: issuedAt + ASSERTION_LIFETIME_SECONDS,
+      })}`;
+      assertion = `${input}.${signature(input)}`;
+    } catch (error) {
+      // The key was tried at install, so this is the runtime refusing (OpenSSL, FIPS mode). Only
+      // the error's code is passed on: a crypto error's other fields are no business of a log.
+      const code = (error as { code?: unknown } | null)?.code;
+      const detail = typeof code === 'string' ? ` (${code})` : '';
+      throw new ClientCredentialsError('CLIENT_ASSERTION_FAILED', `client assertion could not be signed${detail}`);
+    }
     // RFC 7521 §4.2: client_id is optional; some servers want it to find the client before verifying.
     request.body.set('client_id', clientId);
     request.body.set('client_assertion_type', JWT_BEARER_ASSERTION_TYPE);
@@ -79,7 +78,7 @@ export function privateKeyJwt(
   signingKey: SigningKey,
   audience: AssertionAudience,
   now: () => number = Date.now,
-): ClientAuthentication {
+): SignedAssertion {
   return jwtAssertion(clientId, audience, signingKey, now);
 }
 
@@ -95,7 +94,8 @@ export function clientSecretJwt(
   alg: HmacSigningAlgorithm,
   audience: AssertionAudience,
   now: () => number = Date.now,
-): ClientAuthentication {
-  const key = new TextEncoder().encode(clientSecret);
+): SignedAssertion {
+  // A secret KeyObject: the secret stays out of reach of util.inspect and JSON.stringify.
+  const key = createSecretKey(Buffer.from(clientSecret, 'utf8'));
   return jwtAssertion(clientId, audience, { key, alg, kid: undefined }, now);
 }

@@ -1,4 +1,5 @@
-import { createPrivateKey, KeyObject, type JsonWebKey, type webcrypto } from 'node:crypto';
+import type { JsonWebKey, KeyObject, webcrypto } from 'node:crypto';
+import { jwsSigner, toKeyObject } from '../jws';
 
 /**
  * A private key for `private_key_jwt`: a PKCS#8 PEM string (`-----BEGIN PRIVATE KEY-----`), a
@@ -35,39 +36,6 @@ function fail(name: string, problem: string): never {
   throw new TypeError(`"${name}" option ${problem}`);
 }
 
-const tagOf = (value: unknown): unknown => (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
-
-/**
- * Turns any accepted key form into a private `KeyObject`. Parser messages are dropped on purpose:
- * the message must never echo key material back.
- */
-function toKeyObject(input: unknown): { key: KeyObject; jwk: JsonWebKey | undefined } {
-  const expected = 'must be a PKCS#8 PEM string, a private JWK, a KeyObject or a CryptoKey';
-  let key: KeyObject;
-  let jwk: JsonWebKey | undefined;
-  try {
-    if (typeof input === 'string') {
-      if (!input.includes('-----BEGIN')) fail('privateKey', expected);
-      key = createPrivateKey(input);
-    } else if (input instanceof KeyObject || tagOf(input) === 'KeyObject') {
-      key = input as KeyObject;
-    } else if (tagOf(input) === 'CryptoKey') {
-      key = KeyObject.from(input as webcrypto.CryptoKey);
-    } else if (typeof input === 'object' && input !== null && typeof (input as JsonWebKey).kty === 'string') {
-      jwk = input as JsonWebKey;
-      if (typeof jwk.d !== 'string') fail('privateKey', 'is a public JWK; a private one (with "d") is required');
-      key = createPrivateKey({ key: jwk, format: 'jwk' });
-    } else {
-      return fail('privateKey', expected);
-    }
-  } catch (error) {
-    if (error instanceof TypeError && error.message.startsWith('"privateKey"')) throw error;
-    return fail('privateKey', 'could not be read as a private key (is it an unencrypted PKCS#8 PEM or a private JWK?)');
-  }
-  if (key.type !== 'private') fail('privateKey', `must be a private key, not a ${key.type} key`);
-  return { key, jwk };
-}
-
 /** The algorithms a key can sign with, preferred first. */
 function algorithmsFor(key: KeyObject): { label: string; algorithms: AsymmetricSigningAlgorithm[] } {
   const details = key.asymmetricKeyDetails ?? {};
@@ -100,7 +68,7 @@ function algorithmsFor(key: KeyObject): { label: string; algorithms: AsymmetricS
  * @throws {TypeError} naming `privateKey`, `signingAlgorithm` or `keyId` when they do not fit.
  */
 export function resolveSigningKey(input: unknown, signingAlgorithm: unknown, keyId: unknown): SigningKey {
-  const { key, jwk } = toKeyObject(input);
+  const { key, jwk } = toKeyObject(input, 'private', '"privateKey" option');
   const jwkAlg = typeof jwk?.['alg'] === 'string' ? jwk['alg'] : undefined;
   const jwkKid = typeof jwk?.['kid'] === 'string' && jwk['kid'] !== '' ? jwk['kid'] : undefined;
   const { label, algorithms } = algorithmsFor(key);
@@ -114,6 +82,13 @@ export function resolveSigningKey(input: unknown, signingAlgorithm: unknown, key
     const name = signingAlgorithm === undefined ? 'privateKey' : 'signingAlgorithm';
     const allowed = algorithms.map((a) => `"${a}"`).join(', ');
     fail(name, `"${alg}" cannot be used with ${label}; use ${allowed}`);
+  }
+  // A trial signature: a key that cannot sign with `alg` (an RSA-PSS key restricted to another
+  // hash, a key OpenSSL refuses) fails here, at install, rather than at the first token request.
+  try {
+    jwsSigner(alg, key)('trial');
+  } catch {
+    fail(signingAlgorithm === undefined ? 'privateKey' : 'signingAlgorithm', `cannot sign "${alg}" with ${label}`);
   }
   const kid = keyId ?? jwkKid;
   return { key, alg, kid };

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, webcrypto, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import axios from 'axios';
-import { installClientCredentials, type ClientCredentialsOptions } from '../../lib';
+import MockAdapter from 'axios-mock-adapter';
+import { ClientCredentialsError, installClientCredentials, type ClientCredentialsOptions } from '../../lib';
 import type { TokenRequestParts } from '../../lib/client-auth';
 import { clientSecretJwt, privateKeyJwt, JWT_BEARER_ASSERTION_TYPE } from '../../lib/client-auth/jwt';
 import { resolveSigningKey } from '../../lib/client-auth/keys';
@@ -31,7 +32,7 @@ function decode(assertion: string): { header: Record<string, unknown>; payload: 
 describe('privateKeyJwt()', () => {
   it('sends client_assertion_type and an assertion with iss, sub, aud, jti, iat and exp (RFC 7523 §3)', async () => {
     const request = parts();
-    await privateKeyJwt('svc', resolveSigningKey(RSA_PEM, undefined, 'k1'), 'issuer', () => NOW_MS)(request);
+    privateKeyJwt('svc', resolveSigningKey(RSA_PEM, undefined, 'k1'), 'issuer', () => NOW_MS)(request);
     expect(request.body.get('client_assertion_type')).toBe(JWT_BEARER_ASSERTION_TYPE);
     expect(request.body.get('client_id')).toBe('svc');
     expect(request.headers).toEqual({});
@@ -50,10 +51,10 @@ describe('privateKeyJwt()', () => {
   it('uses the issuer as the audience when it is known, unless told to use the token endpoint', async () => {
     const key = resolveSigningKey(ec256.privateKey, undefined, undefined);
     const withIssuer = parts(ISSUER);
-    await privateKeyJwt('svc', key, 'issuer')(withIssuer);
+    privateKeyJwt('svc', key, 'issuer')(withIssuer);
     expect(decode(withIssuer.body.get('client_assertion')!).payload['aud']).toBe(ISSUER);
     const endpoint = parts(ISSUER);
-    await privateKeyJwt('svc', key, 'tokenEndpoint')(endpoint);
+    privateKeyJwt('svc', key, 'tokenEndpoint')(endpoint);
     expect(decode(endpoint.body.get('client_assertion')!).payload['aud']).toBe(TOKEN_URL);
   });
 
@@ -62,7 +63,7 @@ describe('privateKeyJwt()', () => {
     const jtis = new Set<unknown>();
     for (let i = 0; i < 5; i += 1) {
       const request = parts();
-      await authenticate(request);
+      authenticate(request);
       jtis.add(decode(request.body.get('client_assertion')!).payload['jti']);
     }
     expect(jtis.size).toBe(5);
@@ -71,7 +72,7 @@ describe('privateKeyJwt()', () => {
   it('produces a signature the public key verifies', async () => {
     const { jwtVerify } = await import('jose');
     const request = parts(ISSUER);
-    await privateKeyJwt('svc', resolveSigningKey(ed25519.privateKey, undefined, undefined), 'issuer')(request);
+    privateKeyJwt('svc', resolveSigningKey(ed25519.privateKey, undefined, undefined), 'issuer')(request);
     const { protectedHeader } = await jwtVerify(request.body.get('client_assertion')!, ed25519.publicKey, {
       issuer: 'svc',
       subject: 'svc',
@@ -81,11 +82,120 @@ describe('privateKeyJwt()', () => {
   });
 });
 
+describe('client assertion signing with node:crypto', () => {
+  const ec384Jwk = ec384.privateKey.export({ format: 'jwk' });
+  const ec521 = generateKeyPairSync('ec', { namedCurve: 'P-521' });
+
+  // Every asymmetric algorithm, with the key forms spread over them: PEM, JWK, KeyObject, CryptoKey.
+  it.each([
+    ['RS256', RSA_PEM, rsa.publicKey],
+    ['RS384', rsa.privateKey.export({ format: 'jwk' }), rsa.publicKey],
+    ['RS512', rsa.privateKey, rsa.publicKey],
+    ['PS256', RSA_PEM, rsa.publicKey],
+    ['PS384', rsa.privateKey.export({ format: 'jwk' }), rsa.publicKey],
+    ['PS512', rsa.privateKey, rsa.publicKey],
+    ['ES256', ec256.privateKey, ec256.publicKey],
+    ['ES384', ec384Jwk, ec384.publicKey],
+    ['ES512', ec521.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), ec521.publicKey],
+    ['EdDSA', ed25519.privateKey, ed25519.publicKey],
+    ['Ed25519', ed25519.privateKey.export({ format: 'jwk' }), ed25519.publicKey],
+  ] as const)('signs %s assertions that jose verifies', async (alg, privateKey, publicKey) => {
+    const { jwtVerify } = await import('jose');
+    const request = parts(ISSUER);
+    privateKeyJwt('svc', resolveSigningKey(privateKey, alg, 'k'), 'issuer')(request);
+    const { protectedHeader, payload } = await jwtVerify(request.body.get('client_assertion')!, publicKey, {
+      algorithms: [alg],
+      issuer: 'svc',
+      subject: 'svc',
+      audience: ISSUER,
+    });
+    expect(protectedHeader).toEqual({ alg, kid: 'k' });
+    expect(payload.exp! - payload.iat!).toBe(60);
+  });
+
+  it('signs with a WebCrypto CryptoKey, converted with KeyObject.from', async () => {
+    const { jwtVerify } = await import('jose');
+    const pair = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign', 'verify']);
+    const request = parts();
+    privateKeyJwt('svc', resolveSigningKey(pair.privateKey, undefined, undefined), 'issuer')(request);
+    const { protectedHeader } = await jwtVerify(request.body.get('client_assertion')!, pair.publicKey, {
+      algorithms: ['ES384'],
+    });
+    expect(protectedHeader).toEqual({ alg: 'ES384' });
+  });
+
+  it.each(['HS256', 'HS384', 'HS512'] as const)(
+    'signs %s client_secret_jwt assertions that jose verifies',
+    async (alg) => {
+      const { jwtVerify } = await import('jose');
+      const secret = 'shared-secret-of-64-bytes-or-more-0123456789abcdef0123456789abcdef';
+      const request = parts();
+      clientSecretJwt('svc', secret, alg, 'issuer')(request);
+      const { protectedHeader } = await jwtVerify(
+        request.body.get('client_assertion')!,
+        new TextEncoder().encode(secret),
+        {
+          algorithms: [alg],
+        },
+      );
+      expect(protectedHeader).toEqual({ alg });
+    },
+  );
+
+  it('signs synchronously: the assertion is in the body when the call returns', () => {
+    const request = parts();
+    const returned = privateKeyJwt('svc', resolveSigningKey(RSA_PEM, undefined, undefined), 'issuer')(request);
+    expect(returned).toBeUndefined();
+    expect(request.body.get('client_assertion')?.split('.')).toHaveLength(3);
+  });
+
+  it('rejects at install a key that cannot sign the algorithm, naming the option', () => {
+    const restricted = generateKeyPairSync('rsa-pss', {
+      modulusLength: 2048,
+      hashAlgorithm: 'sha256',
+      mgf1HashAlgorithm: 'sha256',
+    });
+    expect(() => resolveSigningKey(restricted.privateKey, 'PS384', undefined)).toThrow(
+      new TypeError('"signingAlgorithm" option cannot sign "PS384" with an RSA key'),
+    );
+    expect(resolveSigningKey(restricted.privateKey, 'PS256', undefined).alg).toBe('PS256');
+  });
+
+  it('fails the API request with CLIENT_ASSERTION_FAILED when the runtime cannot sign, and sends nothing', async () => {
+    const tokenClient = axios.create();
+    const tokenEndpoint = new MockAdapter(tokenClient);
+    tokenEndpoint.onPost(TOKEN_URL).reply(200, { access_token: 'tok', token_type: 'Bearer', expires_in: 60 });
+    const api = axios.create({ baseURL: 'https://api.example.com' });
+    const apiServer = new MockAdapter(api);
+    apiServer.onGet('/x').reply(200, 'ok');
+    installClientCredentials(api, { tokenUrl: TOKEN_URL, clientId: 'svc', privateKey: RSA_PEM, tokenClient });
+    const keyText = RSA_PEM.split('\n')[1]!;
+    // The module object itself, as lib/jws.ts reads it at each call (an `import *` is a frozen copy).
+    const sign = jest.spyOn(require('node:crypto') as typeof import('node:crypto'), 'sign').mockImplementation(() => {
+      throw Object.assign(new Error(`openssl refused ${keyText}`), { code: 'ERR_OSSL_EVP_UNSUPPORTED' });
+    });
+    try {
+      const error = (await api.get('/x').catch((e: unknown) => e)) as ClientCredentialsError;
+      expect(error).toBeInstanceOf(ClientCredentialsError);
+      expect(error.name).toBe('ClientCredentialsError');
+      expect(error.code).toBe('CLIENT_ASSERTION_FAILED');
+      expect(error.message).toBe('client assertion could not be signed (ERR_OSSL_EVP_UNSUPPORTED)');
+      expect(error.cause).toBeUndefined();
+      expect(`${inspect(error)} ${JSON.stringify(error)}`).not.toContain(keyText);
+      expect(sign).toHaveBeenCalledTimes(1);
+      expect(tokenEndpoint.history['post']).toHaveLength(0);
+      expect(apiServer.history['get']).toHaveLength(0);
+    } finally {
+      sign.mockRestore();
+    }
+  });
+});
+
 describe('clientSecretJwt()', () => {
   it('signs HS256 over the client secret and never sends the secret', async () => {
     const { jwtVerify } = await import('jose');
     const request = parts();
-    await clientSecretJwt('svc', 'shared-secret-of-32-bytes-or-more!!', 'HS256', 'issuer')(request);
+    clientSecretJwt('svc', 'shared-secret-of-32-bytes-or-more!!', 'HS256', 'issuer')(request);
     expect(request.body.toString()).not.toContain('shared-secret');
     const assertion = request.body.get('client_assertion')!;
     expect(decode(assertion).header).toEqual({ alg: 'HS256' });
