@@ -14,7 +14,7 @@ export type {
 export type { TlsClientCertificate } from './client-auth/tls';
 export type { DPoPKeyInput, DPoPKeyPair } from './dpop';
 export type { ClientCredentialsErrorCode, DiscoveryErrorCode } from './errors';
-export type { AccessToken, ClientCredentialsHandle, TokenStore } from './types';
+export type { AccessToken, ClientCredentialsHandle, StoreLease, TokenStore } from './types';
 export type {
   ClientCredentialsEvent,
   ClientCredentialsStats,

@@ -33,14 +33,14 @@ function storeKey(resolved: ResolvedOptions): string {
 }
 
 /**
- * How long a store's cross-process lock lives and how long others wait for its holder: longer than
- * the holder's whole exchange (a metadata fetch too, with discovery, each bounded by the request
- * timeout), so a live holder answers before its lock can expire; a dead one's lock expires.
+ * How long a caller waits for the holder of a store's cross-process lock: as long as the holder's
+ * whole exchange may take (a metadata fetch too, with discovery, each bounded by the request
+ * timeout). The lock itself is a short lease its holder extends while it works, so it need not
+ * outlive the exchange: a dead holder's lease lapses within seconds.
  */
-function storeLockTiming(resolved: ResolvedOptions): { ttlMs: number; waitMs: number } {
+function storeLockTiming(resolved: ResolvedOptions): { waitMs: number } {
   const requests = resolved.issuer === undefined ? 1 : 2;
-  const ttlMs = requests * resolved.tokenRequestTimeoutMs + 5_000;
-  return { ttlMs, waitMs: ttlMs };
+  return { waitMs: requests * resolved.tokenRequestTimeoutMs + 5_000 };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { summarize, Telemetry } from './events';
-import { underStoreLock, type KeyedLock, type StoreLockTiming } from './lock';
+import type { KeyedLock } from './lock';
+import { DEFAULT_STORE_LOCK_TIMING, underStoreLock, type LockingStore, type StoreLockTiming } from './store-lock';
 import { BackgroundRenewal, renewalTiming } from './refresh';
 import type { AccessToken, TokenStore } from './types';
 
@@ -15,23 +16,9 @@ export interface TokenManagerOptions {
   random?: () => number;
   /** Events and counters. Default is none. */
   telemetry?: Telemetry;
-  /** How a store with a cross-process lock is used. Default is {@link DEFAULT_STORE_LOCK_TIMING}. */
+  /** How a store with a cross-process lock is used. Default is `DEFAULT_STORE_LOCK_TIMING` (lib/store-lock.ts). */
   storeLock?: Partial<StoreLockTiming>;
 }
-
-/**
- * The default use of a store's cross-process lock: it lives 35 seconds, longer than the default
- * 30-second token request timeout, so a live holder has its answer before the lock can expire; a
- * caller that finds it taken polls every 50 milliseconds and waits as long as the lock lives (by
- * then a live holder has answered and a dead holder's lock has expired and been taken over).
- */
-export const DEFAULT_STORE_LOCK_TIMING: Readonly<StoreLockTiming> = Object.freeze({
-  ttlMs: 35_000,
-  waitMs: 35_000,
-  pollIntervalMs: 50,
-});
-
-type LockingStore = TokenStore & Required<Pick<TokenStore, 'lock'>>;
 
 function hasLock(store: TokenStore): store is LockingStore {
   return typeof store.lock === 'function';
@@ -183,13 +170,13 @@ export class TokenManager {
       const current = await this.#readFresh();
       if (current !== undefined) return current;
       if (!hasLock(store)) return this.#exchangeAndStore(background);
-      return underStoreLock(
-        (lockKey, ttlMs) => store.lock(lockKey, ttlMs),
+      return underStoreLock({
+        ...this.#storeLock,
+        store,
         key,
-        this.#storeLock,
-        () => this.#readFresh(),
-        () => this.#exchangeAndStore(background),
-      );
+        readFresh: () => this.#readFresh(),
+        produce: () => this.#exchangeAndStore(background),
+      });
     });
   }
 

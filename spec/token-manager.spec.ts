@@ -203,9 +203,12 @@ describe('TokenManager with a store lock (TokenStore.lock)', () => {
         store.attempts += 1;
         if (store.holders.has(key)) return undefined;
         store.holders.add(key);
-        return async () => {
-          store.releases += 1;
-          store.holders.delete(key);
+        return {
+          extend: async () => store.holders.has(key),
+          release: async () => {
+            store.releases += 1;
+            store.holders.delete(key);
+          },
         };
       });
     return store;
@@ -219,7 +222,7 @@ describe('TokenManager with a store lock (TokenStore.lock)', () => {
       exchange,
       refreshBeforeExpiryMs: 0,
       now: Date.now,
-      storeLock: { ttlMs: 10_000, waitMs, pollIntervalMs: 5 },
+      storeLock: { leaseMs: 10_000, waitMs, pollIntervalMs: 5 },
     });
   }
 
