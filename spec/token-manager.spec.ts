@@ -51,9 +51,9 @@ describe('renewalWindowMs()', () => {
     expect(renewalWindowMs(token(3_600_000), 30_000)).toBe(30_000);
   });
 
-  it('is clamped to half the lifetime for short-lived tokens', () => {
-    expect(renewalWindowMs(token(60_000), 60_000)).toBe(30_000);
-    expect(renewalWindowMs(token(5_000), 30_000)).toBe(2_500);
+  it('is clamped to a sixth of the lifetime for short-lived tokens', () => {
+    expect(renewalWindowMs(token(60_000), 60_000)).toBe(10_000);
+    expect(renewalWindowMs(token(6_000), 30_000)).toBe(1_000);
   });
 });
 

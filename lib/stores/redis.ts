@@ -109,6 +109,11 @@ export class RedisTokenStore implements TokenStore {
   readonly #generations = new Map<string, number>();
   readonly #reads = new Map<string, { generation: number; promise: Promise<AccessToken | undefined> }>();
   #mismatchReportedAt = -Infinity;
+  /**
+   * Keys whose caller asked for the lock and has no token yet: their reads are part of the lock's
+   * slow path, so they wait `lockTimeoutMs` for an answer (a late answer beats an extra exchange).
+   */
+  readonly #lockPath = new Set<string>();
 
   constructor(client: RedisClient, options: RedisTokenStoreOptions = {}) {
     this.#redis = adapt(client);
@@ -146,6 +151,7 @@ export class RedisTokenStore implements TokenStore {
   /** Keeps `token` locally and in Redis for `ttlMs` milliseconds (its time left), and wakes waiters. Never rejects. */
   async set(key: string, token: AccessToken, ttlMs: number): Promise<void> {
     this.#bump(key);
+    const timeoutMs = this.#lockPath.delete(key) ? this.#lockTimeoutMs : undefined;
     this.#local.set(key, { token, refreshAt: Date.now() + this.#localCacheMs, suspect: undefined });
     const px = Math.ceil(ttlMs);
     if (!(px > 0)) return;
@@ -154,8 +160,10 @@ export class RedisTokenStore implements TokenStore {
     const args = [value, String(px), this.#codec.keyId, String(Math.max(px, WRITER_RECORD_MS))];
     const channel = names.lock + WAKE_CHANNEL_SUFFIX;
     try {
-      const previous = await this.#call('set', () =>
-        this.#redis.eval(WRITE, [names.value, names.writer], [...args, channel]),
+      const previous = await this.#call(
+        'set',
+        () => this.#redis.eval(WRITE, [names.value, names.writer], [...args, channel]),
+        timeoutMs,
       );
       if (typeof previous === 'string' && previous !== this.#codec.keyId) this.#keyMismatch();
     } catch {
@@ -200,6 +208,7 @@ export class RedisTokenStore implements TokenStore {
    */
   async lock(key: string, leaseMs: number): Promise<StoreLease | undefined> {
     this.#bump(key);
+    this.#lockPath.add(key);
     const entry = this.#local.get(key);
     if (entry !== undefined) {
       entry.refreshAt = 0;
@@ -253,7 +262,8 @@ export class RedisTokenStore implements TokenStore {
     const redisKey = this.#names(key).value;
     let value: string | null;
     try {
-      value = await this.#call('get', () => this.#redis.get(redisKey));
+      const timeoutMs = this.#lockPath.has(key) ? this.#lockTimeoutMs : undefined;
+      value = await this.#call('get', () => this.#redis.get(redisKey), timeoutMs);
     } catch {
       // Fail open: answer from the local copy, and spare Redis until the next refresh.
       const entry = this.#local.get(key);
@@ -263,6 +273,7 @@ export class RedisTokenStore implements TokenStore {
       return entry?.token;
     }
     let token = value === null ? undefined : this.#codec.decode(redisKey, value);
+    if (token !== undefined) this.#lockPath.delete(key);
     if (value !== null && token === undefined) this.#call.report('get', 'unreadable');
     if (this.#generation(key) !== generation) return token;
     const entry = this.#local.get(key);

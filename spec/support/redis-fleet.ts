@@ -20,9 +20,26 @@ export interface BurstResult {
   events: RedisTokenStoreEvent[];
 }
 
+/** What one process printed after "traffic". */
+export interface TrafficResult {
+  ok: number;
+  failed: number;
+  slowestMs: number;
+  firstFailure?: string;
+  events: RedisTokenStoreEvent[];
+}
+
 export interface Fleet {
+  /** The process ids, in process order. */
+  pids: number[];
   /** Sends "burst" to every process at once; answers each one's result, in process order. */
   burst(): Promise<BurstResult[]>;
+  /** Sends "burst" to every process at once; each one's result settles alone (a killed process rejects). */
+  burstEach(): Array<Promise<BurstResult>>;
+  /** Sends "traffic <ms>" to every process; answers each one's result, in process order. */
+  traffic(durationMs: number): Promise<TrafficResult[]>;
+  /** SIGKILLs the process with this pid. */
+  kill(pid: number): void;
   /** Asks every process to exit and waits for it; kills what has not exited after `graceMs`. */
   close(graceMs?: number): Promise<Array<number | string>>;
 }
@@ -40,6 +57,7 @@ function startMember(env: Record<string, string>, timeoutMs: number): Member {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin.on('error', () => {}); // a killed process's stdin
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const queue: Array<Record<string, unknown>> = [];
@@ -92,6 +110,7 @@ export async function startFleet(size: number, env: Record<string, string>, time
         ({ child }) =>
           new Promise<number | string>((resolve) => {
             if (child.exitCode !== null) return resolve(child.exitCode);
+            if (child.signalCode !== null) return resolve(child.signalCode);
             const timer = setTimeout(() => {
               child.kill('SIGKILL');
               resolve(`killed: still running ${graceMs} ms after "exit"`);
@@ -111,6 +130,19 @@ export async function startFleet(size: number, env: Record<string, string>, time
     throw error;
   }
   return {
+    pids: members.map(({ child }) => child.pid!),
+    burstEach: () => {
+      for (const { child } of members) child.stdin.write('burst\n');
+      return members.map((member) => member.next().then((line) => line as unknown as BurstResult));
+    },
+    traffic: async (durationMs) => {
+      for (const { child } of members) child.stdin.write(`traffic ${durationMs}\n`);
+      const lines = await Promise.all(members.map((member) => member.next()));
+      return lines.map((line) => line as unknown as TrafficResult);
+    },
+    kill: (pid) => {
+      members.find(({ child }) => child.pid === pid)?.child.kill('SIGKILL');
+    },
     burst: async () => {
       for (const { child } of members) child.stdin.write('burst\n');
       const lines = await Promise.all(members.map((member) => member.next()));
