@@ -77,9 +77,16 @@ function ioredisAdapter(client: Redis | Cluster): RedisAdapter {
       sub.on('error', () => {});
       const listeners = new Map<string, () => void>();
       sub.on('message', (channel: string) => listeners.get(channel)?.());
+      // Subscribing before the connection is ready races ioredis' ready check (INFO), which Redis
+      // refuses on a subscribed connection and ioredis then drops.
+      const ready = new Promise<void>((resolve) => {
+        if (sub.status === 'ready') resolve();
+        else sub.once('ready', () => resolve());
+      });
       return {
         subscribe: async (channel, onMessage) => {
           listeners.set(channel, onMessage);
+          await ready;
           await sub.subscribe(channel);
         },
         close: () => sub.disconnect(),

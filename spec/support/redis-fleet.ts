@@ -4,6 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RedisTokenStoreEvent } from '../../lib/stores/redis';
+import { json, startLoopbackServer } from './loopback';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURE = 'spec/fixtures/fleet-member.ts';
@@ -150,4 +151,27 @@ export async function startFleet(size: number, env: Record<string, string>, time
     },
     close,
   };
+}
+
+/** A token endpoint that answers after `delayMs` and records which process asked (`x-fleet-pid`). */
+export async function startCountingTokenServer(options: { delayMs: number; expiresIn?: number }) {
+  const issued: string[] = [];
+  const askedBy: number[] = [];
+  const asked: Array<(pid: number) => void> = [];
+  const server = await startLoopbackServer(async (req, res) => {
+    const pid = Number(req.headers['x-fleet-pid']);
+    askedBy.push(pid);
+    for (const notify of asked.splice(0)) notify(pid);
+    await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    const token = `token-${issued.length + 1}`;
+    issued.push(token);
+    json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: options.expiresIn ?? 3600 });
+  });
+  return Object.assign(server, {
+    issued,
+    askedBy,
+    tokenUrl: `${server.origin}/oauth/token`,
+    /** The pid of the next process that asks. */
+    nextAsker: () => new Promise<number>((resolve) => asked.push(resolve)),
+  });
 }
