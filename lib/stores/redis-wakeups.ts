@@ -101,6 +101,6 @@ export class Wakeups {
       this.#subscriber = undefined;
       this.#channels.clear();
     }, LINGER_MS);
-    this.#idle.unref();
+    // Not unref'd: the subscriber connection must be closed, not left behind when the process ends.
   }
 }
