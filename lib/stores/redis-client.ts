@@ -64,6 +64,13 @@ function isNodeRedis(client: object): client is NodeRedisClient {
   );
 }
 
+/** A rejection handler that swallows the error while `ignore()` says so (the connection was closed on purpose). */
+function rethrowUnless(ignore: () => boolean): (error: unknown) => void {
+  return (error) => {
+    if (!ignore()) throw error;
+  };
+}
+
 function ioredisAdapter(client: Redis | Cluster): RedisAdapter {
   return {
     disconnected: () => ['close', 'end', 'reconnecting'].includes(client.status),
@@ -79,17 +86,23 @@ function ioredisAdapter(client: Redis | Cluster): RedisAdapter {
       sub.on('message', (channel: string) => listeners.get(channel)?.());
       // Subscribing before the connection is ready races ioredis' ready check (INFO), which Redis
       // refuses on a subscribed connection and ioredis then drops.
+      let closed = false;
       const ready = new Promise<void>((resolve) => {
-        if (sub.status === 'ready') resolve();
-        else sub.once('ready', () => resolve());
+        if (sub.status === 'ready') return resolve();
+        sub.once('ready', () => resolve());
+        sub.once('end', () => resolve());
       });
       return {
         subscribe: async (channel, onMessage) => {
           listeners.set(channel, onMessage);
           await ready;
-          await sub.subscribe(channel);
+          // A subscription cut short by our own close is no Redis failure.
+          if (!closed) await sub.subscribe(channel).catch(rethrowUnless(() => closed));
         },
-        close: () => sub.disconnect(),
+        close: () => {
+          closed = true;
+          sub.disconnect();
+        },
       };
     },
   };
@@ -111,14 +124,16 @@ function nodeRedisAdapter(client: NodeRedisClient): RedisAdapter {
     subscriber: () => {
       const sub = client.duplicate();
       sub.on('error', () => {});
+      let closed = false;
       const connected = sub.connect();
       connected.catch(() => undefined);
       return {
         subscribe: async (channel, onMessage) => {
-          await connected;
-          await sub.subscribe(channel, () => onMessage());
+          await connected.catch(rethrowUnless(() => closed));
+          if (!closed) await sub.subscribe(channel, () => onMessage()).catch(rethrowUnless(() => closed));
         },
         close: () => {
+          closed = true;
           if (!sub.isOpen) return;
           if (typeof sub.destroy === 'function') sub.destroy();
           else sub.disconnect().catch(() => undefined);
