@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { startApiServer, type LoopbackServer } from '../spec/support/loopback';
-import { slowRedis } from '../spec/support/redis';
+import { slowRedis } from '../spec/support/slow-redis';
 import { startCountingTokenServer, startFleet } from '../spec/support/redis-fleet';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -65,8 +65,10 @@ async function busyRedis(): Promise<string> {
   try {
     const results = await fleet.burst();
     const failed = results.reduce((sum, r) => sum + r.failed, 0);
-    const lockEvents = results.flatMap((r) => r.events).filter((e) => e.operation !== 'get').length;
-    return `${tokens.issued.length} exchanges; ${failed} failed calls; ${lockEvents} lock/write events`;
+    const lockEvents = results.flatMap((r) => r.events).filter((e) => e.operation !== 'get');
+    const reasons = [...new Set(lockEvents.map((e) => `${e.operation} ${e.reason}: ${e.error.message}`))];
+    const firstFailure = results.find((r) => r.firstFailure)?.firstFailure;
+    return `${tokens.issued.length} exchanges; ${failed} failed calls${firstFailure ? ` (${firstFailure})` : ''}; ${lockEvents.length} lock/write events${reasons.length ? ` (${reasons.join('; ')})` : ''}`;
   } finally {
     await fleet.close();
     await busy.close();
@@ -136,13 +138,15 @@ export async function printFleetTable(): Promise<void> {
   api = await startApiServer((token) => token.startsWith('token-'));
   const client = new Redis(REDIS_URL);
   try {
-    const rows: Array<[string, () => Promise<string>]> = [
+    const only = process.env['FLEET_ROWS'];
+    const all: Array<[string, () => Promise<string>]> = [
       ['holder killed mid-exchange (4 processes, endpoint 3 s)', killedHolder],
       ['busy Redis (16 processes × 3 keys × 100 calls)', busyRedis],
       ['waiting for a holder', wakeups],
       ['5-second tokens, 8 processes, 20 s', perLifetime],
       ['node-redis, two processes on one prefix', nodeRedis],
     ];
+    const rows = only === undefined ? all : all.filter(([name]) => name.includes(only));
     for (const [name, run] of rows) console.log(`  ${name}: ${await run()}`);
   } finally {
     for await (const keys of client.scanStream({ match: `${runPrefix}*` })) {
@@ -151,4 +155,11 @@ export async function printFleetTable(): Promise<void> {
     await client.quit();
     await api.close();
   }
+}
+
+if (require.main === module) {
+  printFleetTable().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }

@@ -21,12 +21,12 @@ export interface StoreLockTiming {
 }
 
 /**
- * The default timing: a 2-second lease (a dead holder blocks the fleet for 2 seconds at most),
+ * The default timing: a 1.5-second lease (a dead holder blocks the fleet for 1.5 seconds at most),
  * a 35-second wait (longer than the default 30-second token request timeout), and a 1-second
  * fallback poll: waiters are woken by the store, polling only covers a lost wake-up.
  */
 export const DEFAULT_STORE_LOCK_TIMING: Readonly<StoreLockTiming> = Object.freeze({
-  leaseMs: 2_000,
+  leaseMs: 1_500,
   waitMs: 35_000,
   pollIntervalMs: 1_000,
 });

@@ -5,7 +5,7 @@
 // one), and a skipped proof is no proof.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect as connectTcp, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 
@@ -97,37 +97,4 @@ export async function blackHole(): Promise<{ port: number; close(): Promise<void
   };
 }
 
-/**
- * A TCP proxy in front of Redis that holds every answer for `delayMs`: a busy Redis, slow but up.
- * Requests pass at once; only what Redis sends back waits (in order).
- */
-export async function slowRedis(delayMs: number): Promise<{ port: number; close(): Promise<void> }> {
-  const target = new URL(REDIS_URL);
-  const sockets = new Set<import('node:net').Socket>();
-  const server: Server = createServer((socket) => {
-    const upstream = connectTcp(Number(target.port || 6379), target.hostname);
-    for (const s of [socket, upstream]) {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.on('close', () => {
-        sockets.delete(s);
-        socket.destroy();
-        upstream.destroy();
-      });
-    }
-    socket.on('data', (chunk) => upstream.write(chunk));
-    upstream.on('data', (chunk) => {
-      setTimeout(() => socket.write(chunk), delayMs);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
+export { slowRedis } from './slow-redis';
