@@ -13,12 +13,15 @@ export interface NodeRedisClient {
   readonly isReady: boolean;
   /** Whether the client has been opened with `connect()`. */
   readonly isOpen: boolean;
+  /** Opens the connection (the store calls it on its own duplicate only). */
   connect(): Promise<unknown>;
+  /** Subscribes to `channel` (used on the store's duplicate only). */
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
   /** Closes at once (v4; deprecated in v5). */
   disconnect(): Promise<unknown>;
   /** Closes at once (v5). */
   destroy?(): void;
+  /** Listens for errors (the store silences its duplicate's; they surface as failed commands). */
   on(event: 'error', listener: (error: unknown) => void): unknown;
 }
 
