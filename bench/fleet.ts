@@ -9,12 +9,16 @@
  * the burst starts when every process has said it is ready. The cold burst is followed by a warm
  * one. A figure, not a test: it exits 0 whatever it counts.
  *
+ * Then, with a Redis, bench/fleet-table.ts: the fleet under a killed holder, a busy Redis, waiting,
+ * short-lived tokens and node-redis clients, each row's figure in the same run.
+ *
  * Run: npm run bench:fleet [-- P N]   (default 6 processes × 100 calls)
  */
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { startApiServer, startTokenServer } from '../spec/support/loopback';
 import { startFleet, type BurstResult } from '../spec/support/redis-fleet';
+import { printFleetTable } from './fleet-table';
 import { redisAnswers } from './peers/fleet';
 
 const PROCESSES = Number(process.argv[2] ?? 6);
@@ -74,7 +78,8 @@ async function main(): Promise<void> {
     `node ${process.version}; token endpoint and API: node:http on 127.0.0.1, token answers after ${TOKEN_ENDPOINT_DELAY_MS} ms; Redis: ${REDIS_URL}`,
   );
   const rows = await measure('memory', '');
-  if (await redisAnswers(REDIS_URL)) {
+  const withRedis = await redisAnswers(REDIS_URL);
+  if (withRedis) {
     const keyPrefix = `acc-bench:${randomBytes(4).toString('hex')}:`;
     try {
       rows.push(...(await measure('redis', keyPrefix)));
@@ -106,6 +111,7 @@ async function main(): Promise<void> {
       `  ${cells.map((c, i) => (i < 2 ? String(c).padEnd(8) : String(c).padStart(i === 6 ? 18 : 9))).join('  ')}`,
     );
   }
+  if (withRedis) await printFleetTable();
 }
 
 main().catch((error: unknown) => {

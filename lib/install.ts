@@ -13,6 +13,7 @@ import { isAxiosInstance } from './validate';
 import { createOriginPolicy } from './origins';
 import { defaultTokenStore } from './stores/memory';
 import { Telemetry } from './telemetry';
+import { DEFAULT_STORE_LOCK_TIMEOUT_MS } from './stores/guarded';
 import { TokenManager } from './token-manager';
 import type { ClientCredentialsHandle } from './types';
 
@@ -37,14 +38,14 @@ function storeKey(resolved: ResolvedOptions): string {
 }
 
 /**
- * How long a store's cross-process lock lives and how long others wait for its holder: longer than
- * the holder's whole exchange (a metadata fetch too, with discovery, each bounded by the request
- * timeout), so a live holder answers before its lock can expire; a dead one's lock expires.
+ * How long a caller waits for the holder of a store's cross-process lock: as long as the holder's
+ * whole exchange may take (a metadata fetch too, with discovery, each bounded by the request
+ * timeout). The lock itself is a short lease its holder extends while it works, so it need not
+ * outlive the exchange: a dead holder's lease lapses within seconds.
  */
-function storeLockTiming(resolved: ResolvedOptions): { ttlMs: number; waitMs: number } {
+function storeLockTiming(resolved: ResolvedOptions): { waitMs: number } {
   const requests = resolved.issuer === undefined ? 1 : 2;
-  const ttlMs = requests * resolved.tokenRequestTimeoutMs + 5_000;
-  return { ttlMs, waitMs: ttlMs };
+  return { waitMs: requests * resolved.tokenRequestTimeoutMs + 5_000 };
 }
 
 /**
@@ -94,12 +95,13 @@ export function installClientCredentials(
     refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
     clock: resolved.clock,
     storeLock: storeLockTiming(resolved),
-    // The lock is bounded apart from reads and writes, so a lock protocol may be given longer.
+    // The lock is bounded apart from reads and writes: a lock command that answers late is not a
+    // failure (the Redis store itself waits up to 5 s for one), so it gets the longer bound.
     storeTimeoutsMs: {
       get: resolved.storeTimeoutMs,
       set: resolved.storeTimeoutMs,
       delete: resolved.storeTimeoutMs,
-      lock: resolved.storeTimeoutMs,
+      lock: Math.max(resolved.storeTimeoutMs, DEFAULT_STORE_LOCK_TIMEOUT_MS),
     },
     // Built on the first exchange: an installation that is never used costs none of it.
     exchange: (background) => (exchange ??= createExchange(resolved, telemetry, dpop))(background),

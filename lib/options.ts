@@ -78,8 +78,9 @@ export interface ClientCredentialsOptions {
    * How long one call to the {@link store} (`get`, `set`, `delete`, `lock`) may take, in
    * milliseconds. A call that fails or takes longer counts as failed for that call only: a read is
    * a miss, a write is skipped, and a `store_error` event is emitted, so a store that never
-   * answers costs token exchanges, never API calls. Default is 500 (above the Redis store's own
-   * 300 ms operation timeout).
+   * answers costs token exchanges, never API calls. Lock calls get at least 10000 (10 seconds):
+   * a lock that answers late is not a failure, and failing open on it costs the fleet exchanges.
+   * Default is 500 (above the Redis store's own 300 ms operation timeout).
    */
   storeTimeoutMs?: number | undefined;
   /**

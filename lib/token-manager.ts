@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from './clock';
+import type { KeyedLock } from './lock';
+import { DEFAULT_STORE_LOCK_TIMING, underStoreLock, type StoreLockTiming } from './store-lock';
 import { Telemetry } from './telemetry';
-import { underStoreLock, type KeyedLock, type StoreLockTiming } from './lock';
 import { BackgroundRenewal, renewalTiming } from './refresh';
 import { GuardedStore, type StoreTimeouts } from './stores/guarded';
 import type { AccessToken, TokenStore } from './types';
@@ -18,23 +19,12 @@ export interface TokenManagerOptions {
   random?: () => number;
   /** Events and counters. Default is none. */
   telemetry?: Telemetry;
-  /** How a store with a cross-process lock is used. Default is {@link DEFAULT_STORE_LOCK_TIMING}. */
+  /** How a store with a cross-process lock is used. Default is `DEFAULT_STORE_LOCK_TIMING` (lib/store-lock.ts). */
   storeLock?: Partial<StoreLockTiming>;
   /** The bound of each store call, in milliseconds. Default is `DEFAULT_STORE_TIMEOUT_MS` for each. */
   storeTimeoutsMs?: Partial<StoreTimeouts>;
 }
 
-/**
- * The default use of a store's cross-process lock: it lives 35 seconds, longer than the default
- * 30-second token request timeout, so a live holder has its answer before the lock can expire; a
- * caller that finds it taken polls every 50 milliseconds and waits as long as the lock lives (by
- * then a live holder has answered and a dead holder's lock has expired and been taken over).
- */
-export const DEFAULT_STORE_LOCK_TIMING: Readonly<StoreLockTiming> = Object.freeze({
-  ttlMs: 35_000,
-  waitMs: 35_000,
-  pollIntervalMs: 50,
-});
 
 /**
  * Hands out tokens for one configuration: from the store while they are fresh, else through one
@@ -165,13 +155,14 @@ export class TokenManager {
       const current = await this.#readFresh();
       if (current !== undefined) return current;
       if (!store.hasLock) return this.#exchangeAndStore(background);
-      return underStoreLock(
-        (lockKey, ttlMs) => store.lock(lockKey, ttlMs),
+      return underStoreLock({
+        ...this.#storeLock,
+        // The guarded store: its lock calls and leases are bounded in time.
+        store,
         key,
-        this.#storeLock,
-        () => this.#readFresh(),
-        () => this.#exchangeAndStore(background),
-      );
+        readFresh: () => this.#readFresh(),
+        produce: () => this.#exchangeAndStore(background),
+      });
     });
   }
 

@@ -50,29 +50,45 @@ export interface TokenStore {
    */
   delete(key: string, accessToken?: string): boolean | Promise<boolean>;
   /**
-   * Optional: a lock on `key` shared by every process that uses the store, so a fleet makes one
-   * token exchange instead of one per process. The token manager calls it inside its in-process
+   * Optional: a leased lock on `key` shared by every process that uses the store, so a fleet makes
+   * one token exchange instead of one per process. The token manager calls it inside its in-process
    * single flight, only after reading the store and finding no fresh token.
    *
-   * - Answers a release function when this caller now holds the lock. The caller reads the store
+   * - Answers a {@link StoreLease} when this caller now holds the lock. The caller reads the store
    *   once more, exchanges only if it still finds no fresh token, writes the store, then releases.
-   * - Answers `undefined` when another holder has the lock: the caller polls `get` until a fresh
-   *   token appears, trying the lock again on each poll, and past a bound exchanges on its own.
-   * - Throws or rejects when the lock cannot be decided (store unreachable): the caller exchanges
-   *   on its own.
+   *   While its exchange runs it extends the lease every third of `leaseMs`, so a live holder keeps
+   *   the lock however long the token endpoint takes, and a dead one's lease lapses within `leaseMs`.
+   * - Answers `undefined` when another holder has the lock: the caller waits (see
+   *   {@link TokenStore.waitForUnlock}), reads the store, tries the lock again, and past a bound
+   *   exchanges on its own.
+   * - Rejects when the lock cannot be decided (store unreachable or failing): the caller exchanges
+   *   on its own. A lock that answers late is not a failure: wait for it.
    *
-   * The lock must expire by itself after `ttlMs` milliseconds, so a holder that dies frees it; the
-   * caller asks for longer than its token request can take. The lock only saves exchanges, it never
-   * guards correctness: two holders at once cost one extra exchange, nothing else.
+   * The lock only saves exchanges, it never guards correctness: two holders at once cost one extra
+   * exchange, nothing else.
    *
    * A store that keeps a copy in front of the shared state must let the `get` calls that follow a
    * `lock` call (granted or not) see what other processes wrote: the caller asks for the lock only
    * because the token it read was not fresh enough. A store used by one process needs no lock.
    *
    * @param key The store key, as for `get`.
-   * @param ttlMs How long the lock lives unless released, in milliseconds.
+   * @param leaseMs How long the lease lives unless extended or released, in milliseconds.
    */
-  lock?(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
+  lock?(key: string, leaseMs: number): Promise<StoreLease | undefined>;
+  /**
+   * Optional, with `lock`: resolves as soon as the holder of `key`'s lock wrote a token or released
+   * the lock, or its lease lapsed, and at the latest after `timeoutMs` milliseconds. Never rejects.
+   * Without it, a caller waiting for a holder reads the store every `timeoutMs`.
+   */
+  waitForUnlock?(key: string, timeoutMs: number): Promise<void>;
+}
+
+/** A held {@link TokenStore.lock}: extended by its holder while it works, released when done. */
+export interface StoreLease {
+  /** Makes the lease last `leaseMs` milliseconds from now while this holder still owns it; answers whether it does. */
+  extend(leaseMs: number): Promise<boolean>;
+  /** Frees the lock while this holder still owns it (compare-and-delete) and wakes the waiters. */
+  release(): Promise<void>;
 }
 
 /** What {@link installClientCredentials} returns. */

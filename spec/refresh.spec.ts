@@ -7,6 +7,7 @@ import {
   backgroundBackoffMs,
   EXPIRY_MARGIN,
   RENEWAL_JITTER,
+  RENEWAL_SHARE,
   renewalTiming,
 } from '../lib/refresh';
 import { MemoryTokenStore } from '../lib/stores/memory';
@@ -26,18 +27,21 @@ describe('renewalTiming()', () => {
     expect(renewalTiming(token(3_600_000), 30_000, 0)).toEqual({ renewAt: 3_570_000, usableUntil: 3_592_500 });
   });
 
-  it('clamps the window to half the lifetime for short-lived tokens', () => {
-    expect(renewalTiming(token(5_000), 30_000, 0)).toEqual({
-      renewAt: 2_500,
-      usableUntil: 5_000 - 2_500 * EXPIRY_MARGIN,
+  it('clamps the window to a sixth of the lifetime for short-lived tokens, so a fleet renews about once per lifetime', () => {
+    expect(renewalTiming(token(6_000), 30_000, 0)).toEqual({
+      renewAt: 5_000,
+      usableUntil: 6_000 - 1_000 * EXPIRY_MARGIN,
     });
+    // The earliest renewal point of any process (the largest jitter) still leaves ≤ 1.25 exchanges per lifetime.
+    const earliest = renewalTiming(token(5_000), 30_000, 0.999).renewAt;
+    expect(5_000 / earliest).toBeLessThanOrEqual(1.25);
   });
 
   it('draws the jitter earlier, within a tenth of the window, never before the token was issued', () => {
     for (const lifetime of [1_000, 5_000, 60_000, 3_600_000]) {
       for (const jitter of [0, 0.25, 0.5, 0.999]) {
         const { renewAt, usableUntil } = renewalTiming(token(lifetime), 30_000, jitter);
-        const window = Math.min(30_000, lifetime / 2);
+        const window = Math.min(30_000, lifetime * RENEWAL_SHARE);
         expect(renewAt).toBeLessThanOrEqual(lifetime - window);
         expect(renewAt).toBeGreaterThanOrEqual(lifetime - window * (1 + RENEWAL_JITTER));
         expect(renewAt).toBeGreaterThan(0);
@@ -49,7 +53,7 @@ describe('renewalTiming()', () => {
   it('honours a refresh_in hint, but never past the usable margin', () => {
     expect(renewalTiming(token(3_600_000, { refreshAt: 600_000 }), 30_000, 0.5).renewAt).toBe(600_000);
     expect(renewalTiming(token(60_000, { refreshAt: 59_000 }), 30_000, 0).renewAt).toBe(
-      60_000 - 30_000 * EXPIRY_MARGIN,
+      60_000 - 10_000 * EXPIRY_MARGIN,
     );
   });
 });

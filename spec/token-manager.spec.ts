@@ -54,9 +54,9 @@ describe('renewalWindowMs()', () => {
     expect(renewalWindowMs(token(3_600_000), 30_000)).toBe(30_000);
   });
 
-  it('is clamped to half the lifetime for short-lived tokens', () => {
-    expect(renewalWindowMs(token(60_000), 60_000)).toBe(30_000);
-    expect(renewalWindowMs(token(5_000), 30_000)).toBe(2_500);
+  it('is clamped to a sixth of the lifetime for short-lived tokens', () => {
+    expect(renewalWindowMs(token(60_000), 60_000)).toBe(10_000);
+    expect(renewalWindowMs(token(6_000), 30_000)).toBe(1_000);
   });
 });
 
@@ -205,9 +205,12 @@ describe('TokenManager with a store lock (TokenStore.lock)', () => {
         store.attempts += 1;
         if (store.holders.has(key)) return undefined;
         store.holders.add(key);
-        return async () => {
-          store.releases += 1;
-          store.holders.delete(key);
+        return {
+          extend: async () => store.holders.has(key),
+          release: async () => {
+            store.releases += 1;
+            store.holders.delete(key);
+          },
         };
       });
     return store;
@@ -220,7 +223,7 @@ describe('TokenManager with a store lock (TokenStore.lock)', () => {
       lock: new KeyedLock(),
       exchange,
       refreshBeforeExpiryMs: 0,
-      storeLock: { ttlMs: 10_000, waitMs, pollIntervalMs: 5 },
+      storeLock: { leaseMs: 10_000, waitMs, pollIntervalMs: 5 },
     });
   }
 

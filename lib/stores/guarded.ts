@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../clock';
-import type { AccessToken, TokenStore } from '../types';
+import type { AccessToken, StoreLease, TokenStore } from '../types';
 
 /** A {@link TokenStore} method, as store errors name it. */
 export type StoreOperation = 'get' | 'set' | 'delete' | 'lock';
@@ -11,6 +11,14 @@ export type StoreOperation = 'get' | 'set' | 'delete' | 'lock';
  * never answers costs an API call half a second, never a hang.
  */
 export const DEFAULT_STORE_TIMEOUT_MS = 500;
+
+/**
+ * How long a lock call (taking, extending or releasing a lease) may take at least, in
+ * milliseconds: 10000. Longer than reads and writes because a lock command that answers late is
+ * not a failure (issue 12: failing open on a slow lock costs the fleet extra exchanges); above the
+ * Redis store's own 5 s `lockTimeoutMs`, so it reports its own error first.
+ */
+export const DEFAULT_STORE_LOCK_TIMEOUT_MS = 10_000;
 
 /** The bound of each store operation, in milliseconds. `lock` is separate: a lock protocol may need longer. */
 export type StoreTimeouts = Readonly<Record<StoreOperation, number>>;
@@ -38,8 +46,6 @@ export interface GuardedStoreOptions {
   /** Told of every failed or timed-out call; the call itself then carries on without the store. */
   onError: (operation: StoreOperation, error: unknown) => void;
 }
-
-type Release = () => Promise<void>;
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | undefined)?.then === 'function';
@@ -114,46 +120,70 @@ export class GuardedStore {
   }
 
   /**
-   * The store's lock, bounded by the `lock` timeout. Rejects when the lock cannot be decided (it
-   * failed or did not answer in time), so the lock protocol exchanges on its own; a grant that
-   * arrives too late is released at once. The release it answers is bounded and never rejects.
+   * The store's leased lock (see {@link TokenStore.lock}), bounded by the `lock` timeout. Rejects
+   * when the lock cannot be decided (the store failed or did not answer in time), so the lock
+   * protocol exchanges on its own; a grant that arrives too late is released at once. The lease it
+   * answers is bounded too and never rejects. A `lock` that answers no promise is a programming
+   * error: a TypeError, never "failing open".
    */
-  lock(key: string, ttlMs: number): Promise<Release | undefined> {
+  lock(key: string, leaseMs: number): Promise<StoreLease | undefined> {
     const store = this.#store;
-    if (store.lock === undefined) return Promise.reject(new TypeError('the token store has no lock()'));
-    let answer: Promise<Release | undefined>;
+    if (typeof store.lock !== 'function') throw new TypeError('"store.lock" must be a function');
+    let answer: unknown;
     try {
-      answer = Promise.resolve(store.lock(key, ttlMs));
+      answer = store.lock(key, leaseMs);
     } catch (error) {
       answer = Promise.reject(error instanceof Error ? error : new Error('token store lock() failed'));
     }
+    if (!isThenable(answer)) throw new TypeError('"store.lock" must answer a promise');
     const failed = Symbol('failed');
-    const late = (release: Release | undefined | typeof failed): void => {
-      if (typeof release === 'function') void this.#guardRelease(release)();
+    const late = (lease: StoreLease | undefined | typeof failed): void => {
+      if (typeof lease === 'object') void this.#guardLease(lease).release();
     };
-    return this.#bounded<Release | undefined | typeof failed>('lock', answer, failed, late).then((release) => {
-      if (release === failed) throw new Error('token store "lock" failed or did not answer in time');
-      return release === undefined ? undefined : this.#guardRelease(release);
+    const pending = answer as PromiseLike<StoreLease | undefined>;
+    return this.#bounded<StoreLease | undefined | typeof failed>('lock', pending, failed, late).then((lease) => {
+      if (lease === failed) throw new Error('token store "lock" failed or did not answer in time');
+      return lease === undefined ? undefined : this.#guardLease(lease);
     });
   }
 
-  #guardRelease(release: Release): Release {
-    return () => {
-      let answer: unknown;
+  /**
+   * Resolves when the store says the lock on `key` was released (or its holder wrote a token), at
+   * the latest after `timeoutMs`. A store without `waitForUnlock` (or one that fails) is polled:
+   * this then just sleeps `timeoutMs`.
+   */
+  async waitForUnlock(key: string, timeoutMs: number): Promise<void> {
+    const store = this.#store;
+    if (typeof store.waitForUnlock === 'function') {
       try {
-        answer = release();
+        const woken = Promise.resolve(store.waitForUnlock(key, timeoutMs));
+        // The contract bounds it by `timeoutMs`; the guard holds a store that forgets to.
+        await Promise.race([woken.catch(() => undefined), this.#clock.sleep(timeoutMs)]);
+        return;
+      } catch {
+        // Falls back to the timer.
+      }
+    }
+    await this.#clock.sleep(timeoutMs);
+  }
+
+  #guardLease(lease: StoreLease): StoreLease {
+    const call = <T>(run: () => T | PromiseLike<T>, fallback: T): Promise<T> => {
+      let answer: T | PromiseLike<T>;
+      try {
+        answer = run();
       } catch (error) {
         this.#onError('lock', error);
-        return Promise.resolve();
+        return Promise.resolve(fallback);
       }
-      // The lock expires by itself after its ttl: a release that fails or hangs frees it late, no more.
-      return isThenable(answer)
-        ? this.#bounded(
-            'lock',
-            Promise.resolve(answer).then(() => undefined),
-            undefined,
-          )
-        : Promise.resolve();
+      return isThenable(answer) ? this.#bounded('lock', answer, fallback) : Promise.resolve(answer);
+    };
+    return {
+      // A lost or slow extension is not proof the lease is gone: keep trying; the store's owner
+      // check answers false once it really is.
+      extend: (ms) => call(() => lease.extend(ms), true),
+      // The lease lapses by itself: a release that fails or hangs frees it late, no more.
+      release: () => call(() => lease.release(), undefined),
     };
   }
 

@@ -1,5 +1,8 @@
-/** What `RedisTokenStore` was doing when Redis failed it. `unlock` is the release of the lock. */
-export type RedisTokenStoreOperation = 'get' | 'set' | 'delete' | 'lock' | 'unlock';
+/**
+ * What `RedisTokenStore` was doing when Redis failed it: `lock`, `extend` and `unlock` take, extend
+ * and release the lease; `wait` is a waiter's subscription and look at the lease.
+ */
+export type RedisTokenStoreOperation = 'get' | 'set' | 'delete' | 'lock' | 'extend' | 'unlock' | 'wait';
 
 /**
  * Why `RedisTokenStore` went on without Redis for one call, passed to its `onError` option.
@@ -11,12 +14,15 @@ export interface RedisTokenStoreEvent {
   /** What the store was doing. */
   operation: RedisTokenStoreOperation;
   /**
-   * - `error`: Redis answered with an error, or the client refused the command (not connected).
-   * - `timeout`: no answer within `operationTimeoutMs`.
+   * - `error`: Redis answered with an error, or the client is disconnected (the command was not sent).
+   * - `timeout`: no answer within `operationTimeoutMs` (`lockTimeoutMs` for the lock).
    * - `unreadable`: a stored value could not be read (another format version, corrupt, or sealed
    *   with another key) and was treated as absent.
+   * - `key_mismatch`: another process on this key prefix seals its tokens with a different
+   *   `encryptionKey` (or none). The two groups keep apart (the key's id is part of the Redis key),
+   *   so nothing breaks, but they do not share tokens. Said at most once a minute per store.
    */
-  reason: 'error' | 'timeout' | 'unreadable';
+  reason: 'error' | 'timeout' | 'unreadable' | 'key_mismatch';
   /** The error's `name` and `message` only. */
   error: {
     /** The error's name, e.g. `ReplyError`, `TimeoutError`. */
@@ -26,15 +32,26 @@ export interface RedisTokenStoreEvent {
   };
 }
 
-/** Runs one Redis command with a time limit, reporting failures; rejects with a plain, secret-free `Error`. */
+type Finding = 'unreadable' | 'key_mismatch';
+
+/**
+ * Runs one Redis command with a time limit (`timeoutMs`, default the store's operation timeout),
+ * reporting failures; rejects with a plain, secret-free `Error`. A disconnected client fails at
+ * once, without sending the command.
+ */
 export interface RedisCall {
-  <T>(operation: RedisTokenStoreOperation, command: () => Promise<T>): Promise<T>;
+  <T>(operation: RedisTokenStoreOperation, command: () => Promise<T>, timeoutMs?: number): Promise<T>;
   /** Reports an event that is not a failed command. */
-  report(operation: RedisTokenStoreOperation, reason: 'unreadable'): void;
+  report(operation: RedisTokenStoreOperation, reason: Finding): void;
 }
 
-const MESSAGES: Record<'unreadable', { name: string; message: string }> = {
+const MESSAGES: Record<Finding, { name: string; message: string }> = {
   unreadable: { name: 'UnreadableValueError', message: 'stored value could not be read; treated as absent' },
+  key_mismatch: {
+    name: 'EncryptionKeyMismatchError',
+    message:
+      'another process on this key prefix uses a different "encryptionKey" (or none); the two do not share tokens',
+  },
 };
 
 /** The command's error as `{ name, message }`: ioredis errors also carry the command and its arguments, a token among them. */
@@ -43,10 +60,14 @@ function describe(error: unknown): { name: string; message: string } {
   return { name: String(error.name).slice(0, 100), message: String(error.message).slice(0, 300) };
 }
 
-/** @param timeoutMs How long to wait for each answer, in milliseconds. */
+/**
+ * @param defaultTimeoutMs How long to wait for an answer, in milliseconds, unless a call says otherwise.
+ * @param disconnected Whether the client is disconnected now.
+ */
 export function createRedisCall(
-  timeoutMs: number,
+  defaultTimeoutMs: number,
   onError: ((event: RedisTokenStoreEvent) => void) | undefined,
+  disconnected: () => boolean = () => false,
 ): RedisCall {
   const emit = (event: RedisTokenStoreEvent): void => {
     try {
@@ -55,7 +76,11 @@ export function createRedisCall(
       // A listener that throws must not turn a handled failure into a failed API call.
     }
   };
-  const call = <T>(operation: RedisTokenStoreOperation, command: () => Promise<T>): Promise<T> =>
+  const call = <T>(
+    operation: RedisTokenStoreOperation,
+    command: () => Promise<T>,
+    timeoutMs = defaultTimeoutMs,
+  ): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       let settled = false;
       const fail = (reason: 'error' | 'timeout', error: { name: string; message: string }): void => {
@@ -63,6 +88,10 @@ export function createRedisCall(
         emit({ type: 'store_error', operation, reason, error });
         reject(Object.assign(new Error(`redis "${operation}" failed: ${error.message}`), { name: error.name }));
       };
+      if (disconnected()) {
+        fail('error', { name: 'ConnectionError', message: 'client is disconnected' });
+        return;
+      }
       const timer = setTimeout(
         () => fail('timeout', { name: 'TimeoutError', message: `no answer within ${timeoutMs} ms` }),
         timeoutMs,
@@ -88,7 +117,7 @@ export function createRedisCall(
       );
     });
   return Object.assign(call, {
-    report: (operation: RedisTokenStoreOperation, reason: 'unreadable') =>
+    report: (operation: RedisTokenStoreOperation, reason: Finding) =>
       emit({ type: 'store_error', operation, reason, error: { ...MESSAGES[reason] } }),
   });
 }

@@ -17,6 +17,11 @@ export const FORMAT_VERSION = 'v1';
 export interface TokenCodec {
   /** Whether values are sealed with AES-256-GCM. */
   readonly sealed: boolean;
+  /**
+   * Names the key values are sealed with, for the Redis key: `p` in the clear, else `k` and 16
+   * characters of an HKDF of the key (one-way: it reveals nothing about the key).
+   */
+  readonly keyId: string;
   /** The prefix of any value that holds `accessToken`: the format version and its fingerprint. */
   prefixFor(accessToken: string): string;
   /** The value to store under `redisKey`. */
@@ -51,29 +56,32 @@ function isToken(value: unknown): value is AccessToken {
     typeof token['tokenType'] === 'string' &&
     Number.isFinite(token['expiresAt']) &&
     Number.isFinite(token['issuedAt']) &&
-    (token['scope'] === undefined || typeof token['scope'] === 'string')
+    (token['scope'] === undefined || typeof token['scope'] === 'string') &&
+    (token['refreshAt'] === undefined || Number.isFinite(token['refreshAt']))
   );
 }
 
+/** The token's own fields only, in a fixed order; the optional ones only when set. */
+function pick(token: AccessToken): AccessToken {
+  const { accessToken, tokenType, expiresAt, issuedAt, refreshAt, scope } = token;
+  return {
+    accessToken,
+    tokenType,
+    expiresAt,
+    issuedAt,
+    ...(refreshAt === undefined ? {} : { refreshAt }),
+    ...(scope === undefined ? {} : { scope }),
+  };
+}
+
 function toJson(token: AccessToken): string {
-  const { accessToken, tokenType, expiresAt, issuedAt, scope } = token;
-  return JSON.stringify(
-    scope === undefined
-      ? { accessToken, tokenType, expiresAt, issuedAt }
-      : { accessToken, tokenType, expiresAt, issuedAt, scope },
-  );
+  return JSON.stringify(pick(token));
 }
 
 function fromJson(json: string): AccessToken | undefined {
   try {
     const parsed: unknown = JSON.parse(json);
-    if (!isToken(parsed)) return undefined;
-    const { accessToken, tokenType, expiresAt, issuedAt, scope } = parsed;
-    return Object.freeze(
-      scope === undefined
-        ? { accessToken, tokenType, expiresAt, issuedAt }
-        : { accessToken, tokenType, expiresAt, issuedAt, scope },
-    );
+    return isToken(parsed) ? Object.freeze(pick(parsed)) : undefined;
   } catch {
     return undefined;
   }
@@ -131,8 +139,10 @@ export function createCodec(encryptionKey: Buffer | undefined): TokenCodec {
       .digest('base64url')
       .slice(0, 22);
   const kind = sealKey ? 's' : 'p';
+  const keyId = encryptionKey ? `k${derive(encryptionKey, 'redis key id v1').toString('base64url').slice(0, 16)}` : 'p';
   return {
     sealed: sealKey !== undefined,
+    keyId,
     prefixFor: (accessToken) => `${FORMAT_VERSION}:${fingerprint(accessToken)}:`,
     encode: (redisKey, token) => {
       const json = toJson(token);

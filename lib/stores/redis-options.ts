@@ -1,4 +1,3 @@
-import type { Cluster, Redis } from 'ioredis';
 import type { RedisTokenStoreEvent } from './redis-call';
 import { parseEncryptionKey } from './redis-codec';
 
@@ -8,16 +7,25 @@ export interface RedisTokenStoreOptions {
   keyPrefix?: string;
   /**
    * Seal stored tokens with AES-256-GCM under this key: 32 bytes, as a `Buffer` or a base64
-   * string (`openssl rand -base64 32`). Every process sharing the tokens needs the same key; a
-   * value that fails to open (another key, tampered, or written in the clear) is treated as absent.
+   * string (`openssl rand -base64 32`). Every process sharing the tokens needs the same key. A
+   * one-way id of the key is part of the Redis key, so processes with different keys (or none) on
+   * one prefix keep apart instead of overwriting each other's tokens, and `onError` says so once
+   * (`key_mismatch`). A value that fails to open (tampered) is treated as absent.
    * Default is none: tokens are stored in the clear.
    */
   encryptionKey?: string | Uint8Array;
   /**
    * How long to wait for Redis before going on without it for that call, in milliseconds.
-   * Default is 300.
+   * Default is 300. The lock's commands have their own, longer bound: `lockTimeoutMs`.
    */
   operationTimeoutMs?: number;
+  /**
+   * How long to wait for an answer to a lock command (take, extend, release), in milliseconds.
+   * A lock answer that comes late is not a failure: giving up on it would make this process
+   * exchange on its own while the fleet waits for the holder. Only a Redis error or a
+   * disconnected client fails the lock at once. Default is 5000 (5 seconds).
+   */
+  lockTimeoutMs?: number;
   /**
    * How long this process answers from its own copy of a token read from or written to Redis
    * before reading Redis again, in milliseconds. Within it a request costs no Redis round trip.
@@ -31,34 +39,48 @@ export interface RedisTokenStoreOptions {
   onError?: (event: RedisTokenStoreEvent) => void;
 }
 
-const OPTION_NAMES = new Set(['keyPrefix', 'encryptionKey', 'operationTimeoutMs', 'localCacheMs', 'onError']);
+const OPTION_NAMES = new Set([
+  'keyPrefix',
+  'encryptionKey',
+  'operationTimeoutMs',
+  'lockTimeoutMs',
+  'localCacheMs',
+  'onError',
+]);
 
 /** The options with their defaults; the encryption key as its 32 bytes. */
 interface ResolvedRedisOptions {
   keyPrefix: string;
   encryptionKey: Buffer | undefined;
   operationTimeoutMs: number;
+  lockTimeoutMs: number;
   localCacheMs: number;
   onError: ((event: RedisTokenStoreEvent) => void) | undefined;
 }
 
 /**
- * Checks the client and every option and fills in the defaults.
+ * Checks every option and fills in the defaults.
  *
- * @throws {TypeError} When the client or an option is invalid (the message names it, never a value).
+ * @throws {TypeError} When an option is invalid (the message names it, never a value).
  */
-export function resolveOptions(client: Redis | Cluster, options: RedisTokenStoreOptions): ResolvedRedisOptions {
-  const methods = ['get', 'set', 'del', 'eval'] as const;
-  if (typeof client !== 'object' || client === null || methods.some((m) => typeof client[m] !== 'function')) {
-    throw new TypeError('"client" must be an ioredis client');
-  }
+export function resolveOptions(options: RedisTokenStoreOptions): ResolvedRedisOptions {
   for (const name of Object.keys(options)) {
     if (!OPTION_NAMES.has(name)) throw new TypeError(`"${name}" is not a RedisTokenStore option`);
   }
-  const { keyPrefix = '', encryptionKey, operationTimeoutMs = 300, localCacheMs = 1000, onError } = options;
+  const {
+    keyPrefix = '',
+    encryptionKey,
+    operationTimeoutMs = 300,
+    lockTimeoutMs = 5000,
+    localCacheMs = 1000,
+    onError,
+  } = options;
   if (typeof keyPrefix !== 'string') throw new TypeError('"keyPrefix" option must be a string');
   if (!(Number.isFinite(operationTimeoutMs) && operationTimeoutMs > 0)) {
     throw new TypeError('"operationTimeoutMs" option must be a positive number of milliseconds');
+  }
+  if (!(Number.isFinite(lockTimeoutMs) && lockTimeoutMs > 0)) {
+    throw new TypeError('"lockTimeoutMs" option must be a positive number of milliseconds');
   }
   if (!(Number.isFinite(localCacheMs) && localCacheMs >= 0)) {
     throw new TypeError('"localCacheMs" option must be a number of milliseconds, at least 0');
@@ -69,6 +91,7 @@ export function resolveOptions(client: Redis | Cluster, options: RedisTokenStore
     keyPrefix,
     encryptionKey: encryptionKey === undefined ? undefined : parseEncryptionKey(encryptionKey),
     operationTimeoutMs,
+    lockTimeoutMs,
     localCacheMs,
     onError,
   };

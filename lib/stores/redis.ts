@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import type { Cluster, Redis } from 'ioredis';
-import type { AccessToken, TokenStore } from '../types';
+import type { AccessToken, StoreLease, TokenStore } from '../types';
 import { createRedisCall, type RedisCall } from './redis-call';
+import { adapt, type RedisAdapter, type RedisClient } from './redis-client';
 import { createCodec, type TokenCodec } from './redis-codec';
 import { resolveOptions, type RedisTokenStoreOptions } from './redis-options';
+import { WAKE_CHANNEL_SUFFIX, Wakeups } from './redis-wakeups';
 
 export type { RedisTokenStoreEvent, RedisTokenStoreOperation } from './redis-call';
+export type { NodeRedisClient, RedisClient } from './redis-client';
 export type { RedisTokenStoreOptions } from './redis-options';
 
 /** This process's copy of a token. */
@@ -23,31 +25,65 @@ const COMPARE_AND_DELETE = `local value = redis.call('GET', KEYS[1])
 if value and string.sub(value, 1, string.len(ARGV[1])) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-/** Releases a lock only while this holder owns it: after an expiry, another process may hold it. */
-const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+/**
+ * Writes the value, wakes this group's waiters, and records which encryption key wrote last
+ * (KEYS[2]), answering the one before: a different one means another group shares the prefix.
+ */
+const WRITE = `redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local previous = redis.call('GET', KEYS[2])
+redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+redis.call('PUBLISH', ARGV[5], 'set')
+return previous`;
+
+/** Extends the lease only while this holder owns it: after a lapse, another process may hold it. */
+const EXTEND_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
+
+/** Releases the lock only while this holder owns it, and wakes the waiters. */
+const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('PUBLISH', ARGV[2], 'released')
+  return 1
+end
+return 0`;
+
+/** How long the writer record lives at least, in milliseconds: long enough to meet the other group's next write. */
+const WRITER_RECORD_MS = 3_600_000;
+
+/** The shortest time between two `key_mismatch` events of one store, in milliseconds. */
+const MISMATCH_REPORT_INTERVAL_MS = 60_000;
 
 /**
  * A {@link TokenStore} in Redis, shared by every process that uses the same Redis and key prefix,
  * with a cross-process lock so the whole fleet makes one token exchange at a time. From
- * `axios-client-credentials/redis`; `ioredis` 5 is an optional peer dependency of this package.
+ * `axios-client-credentials/redis`; `ioredis` 5 and `redis` (node-redis) 4/5 are optional peer
+ * dependencies of this package.
  *
- * - **Lock.** `SET <key>:lock <random owner> NX PX <ttl>`, released by a compare-and-delete script,
- *   the single-instance pattern of https://redis.io/docs/latest/develop/use/patterns/distributed-locks/.
+ * - **Keys.** `<keyPrefix>{<key>}:<key id>` holds the token, `…:lock` the lock, `…:wake` is the
+ *   channel that wakes waiters; the braces keep them in one Redis Cluster slot. The key id names
+ *   the `encryptionKey` (`p` in the clear), so processes with different keys never fight over one
+ *   value; `<keyPrefix>{<key>}:writer` records which key wrote last, so they are told (`key_mismatch`).
+ * - **Leased lock.** `SET …:lock <random owner> NX PX <lease>`, extended by its holder while its
+ *   exchange runs and released by compare-and-delete (Lua scripts on the owner value), the
+ *   single-instance pattern of https://redis.io/docs/latest/develop/use/patterns/distributed-locks/.
  *   Redlock is not needed: the lock only saves token exchanges, it never guards correctness, so
- *   the rare double holder (a failover, an expiry during a long pause) costs one extra exchange.
+ *   the rare double holder (a failover, a lapse during a long pause) costs one extra exchange.
+ * - **Woken waiters.** A waiter subscribes to the lock's channel (on a `duplicate()` of the client,
+ *   opened while someone waits) and is woken when the holder writes or releases, or when its lease
+ *   would lapse; it never polls fast.
  * - **Local copy.** A token read or written is answered synchronously from memory for
  *   `localCacheMs`, so a warm request makes no Redis round trip.
  * - **Revocation.** `delete(key, rejectedToken)` deletes in Redis only while the value still
  *   holds that token (a Lua script), so a 401 never evicts a token another process just fetched.
- * - **Fail open.** A Redis error or an answer slower than `operationTimeoutMs` never fails the
- *   call: reads fall back to the local copy, writes to the local copy alone, and the lock to an
- *   exchange of this process's own; `onError` says why.
+ * - **Fail open.** A Redis error, a disconnected client, or a read slower than
+ *   `operationTimeoutMs` never fails the call: reads fall back to the local copy, writes to the
+ *   local copy alone, and the lock to an exchange of this process's own; `onError` says why. A
+ *   slow lock answer is waited for up to `lockTimeoutMs`: slow is not down.
  *
  * The store never closes the client: it is yours.
  *
- * @param client An ioredis `Redis` or `Cluster` client. Every key holds one value.
- * @throws {TypeError} When the client or an option is invalid (the message names it).
+ * @param client An ioredis `Redis` or `Cluster` client, or a node-redis v4/v5 client (connected).
+ * @throws {TypeError} When the store cannot drive the client, or an option is invalid (the message names it).
  * @example
  * ```ts
  * import { Redis } from 'ioredis';
@@ -61,23 +97,41 @@ return 0`;
  * ```
  */
 export class RedisTokenStore implements TokenStore {
-  readonly #client: Redis | Cluster;
+  readonly #redis: RedisAdapter;
   readonly #prefix: string;
   readonly #codec: TokenCodec;
   readonly #localCacheMs: number;
+  readonly #lockTimeoutMs: number;
   readonly #call: RedisCall;
+  readonly #wakeups: Wakeups;
   readonly #local = new Map<string, LocalEntry>();
   /** Bumped by every write, delete and lock, so a read that started before one cannot undo it. */
   readonly #generations = new Map<string, number>();
   readonly #reads = new Map<string, { generation: number; promise: Promise<AccessToken | undefined> }>();
+  #mismatchReportedAt = -Infinity;
+  /**
+   * Keys whose caller asked for the lock and has no token yet: their reads are part of the lock's
+   * slow path, so they wait `lockTimeoutMs` for an answer (a late answer beats an extra exchange).
+   */
+  readonly #lockPath = new Set<string>();
 
-  constructor(client: Redis | Cluster, options: RedisTokenStoreOptions = {}) {
-    const { keyPrefix, encryptionKey, operationTimeoutMs, localCacheMs, onError } = resolveOptions(client, options);
-    this.#client = client;
+  constructor(client: RedisClient, options: RedisTokenStoreOptions = {}) {
+    this.#redis = adapt(client);
+    const { keyPrefix, encryptionKey, operationTimeoutMs, lockTimeoutMs, localCacheMs, onError } =
+      resolveOptions(options);
     this.#prefix = keyPrefix;
     this.#codec = createCodec(encryptionKey);
     this.#localCacheMs = localCacheMs;
-    this.#call = createRedisCall(operationTimeoutMs, onError);
+    this.#lockTimeoutMs = lockTimeoutMs;
+    this.#call = createRedisCall(operationTimeoutMs, onError, () => this.#redis.disconnected());
+    this.#wakeups = new Wakeups(this.#redis, this.#call, lockTimeoutMs);
+  }
+
+  /** The Redis names of `key`: its value, its lock (and the lock's wake channel), the writer record. */
+  #names(key: string): { value: string; lock: string; writer: string } {
+    const slot = `${this.#prefix}{${key}}`;
+    const value = `${slot}:${this.#codec.keyId}`;
+    return { value, lock: `${value}:lock`, writer: `${slot}:writer` };
   }
 
   /** Answers synchronously from the local copy while it is fresh, else reads Redis (one read per key at a time). */
@@ -94,15 +148,34 @@ export class RedisTokenStore implements TokenStore {
     return promise;
   }
 
-  /** Keeps `token` locally and in Redis for `ttlMs` milliseconds (its time left). Never rejects. */
+  /** Keeps `token` locally and in Redis for `ttlMs` milliseconds (its time left), and wakes waiters. Never rejects. */
   async set(key: string, token: AccessToken, ttlMs: number): Promise<void> {
     this.#bump(key);
+    const timeoutMs = this.#lockPath.delete(key) ? this.#lockTimeoutMs : undefined;
     this.#local.set(key, { token, refreshAt: Date.now() + this.#localCacheMs, suspect: undefined });
     const px = Math.ceil(ttlMs);
     if (!(px > 0)) return;
-    const redisKey = this.#prefix + key;
-    const value = this.#codec.encode(redisKey, token);
-    await this.#call('set', () => this.#client.set(redisKey, value, 'PX', px)).catch(() => undefined);
+    const names = this.#names(key);
+    const value = this.#codec.encode(names.value, token);
+    const args = [value, String(px), this.#codec.keyId, String(Math.max(px, WRITER_RECORD_MS))];
+    const channel = names.lock + WAKE_CHANNEL_SUFFIX;
+    try {
+      const previous = await this.#call(
+        'set',
+        () => this.#redis.eval(WRITE, [names.value, names.writer], [...args, channel]),
+        timeoutMs,
+      );
+      if (typeof previous === 'string' && previous !== this.#codec.keyId) this.#keyMismatch();
+    } catch {
+      // Reported; the local copy serves this process.
+    }
+  }
+
+  #keyMismatch(): void {
+    const now = performance.now();
+    if (now - this.#mismatchReportedAt < MISMATCH_REPORT_INTERVAL_MS) return;
+    this.#mismatchReportedAt = now;
+    this.#call.report('set', 'key_mismatch');
   }
 
   /**
@@ -115,12 +188,12 @@ export class RedisTokenStore implements TokenStore {
     const deletedLocally =
       entry !== undefined && (accessToken === undefined || entry.token.accessToken === accessToken);
     if (deletedLocally) this.#local.delete(key);
-    const redisKey = this.#prefix + key;
+    const { value } = this.#names(key);
     try {
       const deleted = await this.#call('delete', () =>
         accessToken === undefined
-          ? this.#client.del(redisKey)
-          : this.#client.eval(COMPARE_AND_DELETE, 1, redisKey, this.#codec.prefixFor(accessToken)),
+          ? this.#redis.del(value)
+          : this.#redis.eval(COMPARE_AND_DELETE, [value], [this.#codec.prefixFor(accessToken)]),
       );
       return Number(deleted) > 0;
     } catch {
@@ -129,44 +202,68 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /**
-   * Takes the fleet-wide lock on `key` for `ttlMs` milliseconds (see {@link TokenStore.lock}).
-   * Rejects when Redis fails or answers too late; the lock then frees itself if it was granted late.
+   * Takes the fleet-wide lock on `key` as a lease of `leaseMs` milliseconds (see
+   * {@link TokenStore.lock}). Rejects when Redis fails, the client is disconnected, or no answer
+   * comes within `lockTimeoutMs`; the lock then frees itself if it was granted late.
    */
-  async lock(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined> {
+  async lock(key: string, leaseMs: number): Promise<StoreLease | undefined> {
     this.#bump(key);
+    this.#lockPath.add(key);
     const entry = this.#local.get(key);
     if (entry !== undefined) {
       entry.refreshAt = 0;
       entry.suspect = entry.token.accessToken;
     }
-    const lockKey = `${this.#prefix}${key}:lock`;
+    const { lock } = this.#names(key);
     const owner = randomBytes(16).toString('base64url');
     const release = (): Promise<void> =>
-      this.#call('unlock', () => this.#client.eval(RELEASE_LOCK, 1, lockKey, owner)).then(
+      this.#call(
+        'unlock',
+        () => this.#redis.eval(RELEASE_LOCK, [lock], [owner, lock + WAKE_CHANNEL_SUFFIX]),
+        this.#lockTimeoutMs,
+      ).then(
         () => undefined,
-        () => undefined, // It expires by itself.
+        () => undefined, // The lease lapses by itself.
       );
-    const command = Promise.resolve().then(() =>
-      this.#client.set(lockKey, owner, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'),
-    );
-    let answer: string | null;
+    const command = Promise.resolve().then(() => this.#redis.setNxPx(lock, owner, Math.max(1, Math.ceil(leaseMs))));
+    let granted: boolean;
     try {
-      answer = await this.#call('lock', () => command);
+      granted = await this.#call('lock', () => command, this.#lockTimeoutMs);
     } catch (error) {
-      // Granted after we stopped waiting: free it, so the fleet need not wait for its expiry.
-      command.then((late) => (late === 'OK' ? release() : undefined)).catch(() => undefined);
+      // Granted after we stopped waiting: free it, so the fleet need not wait for its lapse.
+      command.then((late) => (late ? release() : undefined)).catch(() => undefined);
       throw error;
     }
-    if (answer !== 'OK') return undefined;
+    if (!granted) return undefined;
     let released: Promise<void> | undefined;
-    return () => (released ??= release());
+    return {
+      extend: async (ms) => {
+        const px = String(Math.max(1, Math.ceil(ms)));
+        const extended = await this.#call(
+          'extend',
+          () => this.#redis.eval(EXTEND_LOCK, [lock], [owner, px]),
+          this.#lockTimeoutMs,
+        );
+        return Number(extended) === 1;
+      },
+      release: () => (released ??= release()),
+    };
+  }
+
+  /**
+   * Resolves when the holder of `key`'s lock writes a token or releases the lock, when its lease
+   * lapses, or after `timeoutMs` milliseconds (see {@link TokenStore.waitForUnlock}). Never rejects.
+   */
+  waitForUnlock(key: string, timeoutMs: number): Promise<void> {
+    return this.#wakeups.wait(this.#names(key).lock, timeoutMs);
   }
 
   async #read(key: string, generation: number): Promise<AccessToken | undefined> {
-    const redisKey = this.#prefix + key;
+    const redisKey = this.#names(key).value;
     let value: string | null;
     try {
-      value = await this.#call('get', () => this.#client.get(redisKey));
+      const timeoutMs = this.#lockPath.has(key) ? this.#lockTimeoutMs : undefined;
+      value = await this.#call('get', () => this.#redis.get(redisKey), timeoutMs);
     } catch {
       // Fail open: answer from the local copy, and spare Redis until the next refresh.
       const entry = this.#local.get(key);
@@ -176,6 +273,7 @@ export class RedisTokenStore implements TokenStore {
       return entry?.token;
     }
     let token = value === null ? undefined : this.#codec.decode(redisKey, value);
+    if (token !== undefined) this.#lockPath.delete(key);
     if (value !== null && token === undefined) this.#call.report('get', 'unreadable');
     if (this.#generation(key) !== generation) return token;
     const entry = this.#local.get(key);

@@ -31,7 +31,7 @@ function silentStore(silent: Operation): TokenStore & { calls: Record<Operation,
     },
     lock() {
       calls.lock += 1;
-      return silent === 'lock' ? never : Promise.resolve(async () => {});
+      return silent === 'lock' ? never : Promise.resolve({ extend: async () => true, release: async () => {} });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { GuardedStore, StoreTimeoutError, type StoreOperation } from '../../lib/stores/guarded';
 import { MemoryTokenStore } from '../../lib/stores/memory';
-import type { AccessToken, TokenStore } from '../../lib/types';
+import type { AccessToken, StoreLease, TokenStore } from '../../lib/types';
 import { ManualClock } from '../support/clock';
 
 const token: AccessToken = Object.freeze({ accessToken: 't', tokenType: 'Bearer', issuedAt: 0, expiresAt: 60_000 });
@@ -87,7 +87,7 @@ describe('GuardedStore', () => {
   });
 
   it('bounds lock apart from reads, rejects when undecided, and releases a grant that comes too late', async () => {
-    let grant: (release: () => Promise<void>) => void = () => {};
+    let grant: (lease: StoreLease) => void = () => {};
     let released = 0;
     const { guarded, clock, errors } = guard({
       get: () => undefined,
@@ -101,8 +101,11 @@ describe('GuardedStore', () => {
     clock.advance(200);
     await expect(locking).rejects.toThrow('token store "lock" failed or did not answer in time');
     expect(errors.map(([operation]) => operation)).toEqual(['lock']);
-    grant(async () => {
-      released += 1;
+    grant({
+      extend: async () => true,
+      release: async () => {
+        released += 1;
+      },
     });
     await flush();
     expect(released).toBe(1);
@@ -113,10 +116,10 @@ describe('GuardedStore', () => {
       get: () => undefined,
       set: () => {},
       delete: () => false,
-      lock: () => Promise.resolve(() => new Promise<void>(() => {})),
+      lock: () => Promise.resolve({ extend: async () => true, release: () => new Promise<void>(() => {}) }),
     });
-    const release = await guarded.lock('k', 5_000);
-    const releasing = release!();
+    const lease = await guarded.lock('k', 5_000);
+    const releasing = lease!.release();
     clock.advance(300);
     await expect(releasing).resolves.toBeUndefined();
     expect(errors.map(([operation]) => operation)).toEqual(['lock']);

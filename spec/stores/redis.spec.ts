@@ -1,11 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import Redis from 'ioredis';
-import { RedisTokenStore, type RedisTokenStoreEvent, type RedisTokenStoreOptions } from '../../lib/stores/redis';
+import {
+  RedisTokenStore,
+  type RedisClient,
+  type RedisTokenStoreEvent,
+  type RedisTokenStoreOptions,
+} from '../../lib/stores/redis';
 import { KeyedLock } from '../../lib/lock';
 import { TokenManager } from '../../lib/token-manager';
-import type { AccessToken } from '../../lib/types';
-import { blackHole, cleanUp, closedPort, connect, describeWithRedis, dump, uniquePrefix } from '../support/redis';
+import type { AccessToken, StoreLease } from '../../lib/types';
+import { createClient, type RedisClientType } from 'redis';
+import {
+  blackHole,
+  cleanUp,
+  closedPort,
+  connect,
+  describeWithRedis,
+  dump,
+  REDIS_URL,
+  slowRedis,
+  uniquePrefix,
+} from '../support/redis';
 
 const KEY = 'axios-client-credentials:test-key';
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -14,10 +30,15 @@ const token = (accessToken: string, lifetimeMs = 60_000): AccessToken =>
   Object.freeze({ accessToken, tokenType: 'Bearer', issuedAt: Date.now(), expiresAt: Date.now() + lifetimeMs });
 
 describe('RedisTokenStore options', () => {
-  const client = { get() {}, set() {}, del() {}, eval() {} } as unknown as Redis;
+  const client = new Redis({ lazyConnect: true });
 
-  it('refuses a client that is not an ioredis client', () => {
-    expect(() => new RedisTokenStore({} as Redis)).toThrow(new TypeError('"client" must be an ioredis client'));
+  it.each([
+    ['an empty object', {}],
+    ['a lookalike with get/set/del/eval only', { get() {}, set() {}, del() {}, eval() {} }],
+  ])('refuses a client it cannot drive: %s', (_name, value) => {
+    expect(() => new RedisTokenStore(value as Redis)).toThrow(
+      new TypeError('"client" must be an ioredis client (Redis or Cluster) or a node-redis v4/v5 client'),
+    );
   });
 
   it('refuses an encryption key that is not 32 bytes, without showing it', () => {
@@ -72,8 +93,13 @@ describeWithRedis('RedisTokenStore against Redis', () => {
   let redis: Redis;
   let prefix: string;
   const clients: Redis[] = [];
-  const make = (options: RedisTokenStoreOptions = {}, client: Redis = redis) =>
+  const make = (options: RedisTokenStoreOptions = {}, client: RedisClient = redis) =>
     new RedisTokenStore(client, { keyPrefix: prefix, ...options });
+  /** Where a store in the clear keeps `key` (`{key}` is the Cluster hash tag), and its lock. */
+  const at = (key = KEY) => `${prefix}{${key}}:p`;
+  const lockAt = (key = KEY) => `${at(key)}:lock`;
+  /** The one value key under the prefix (for a sealed store, whose key id the spec does not know). */
+  const onlyValueKey = async () => [...(await dump(redis, prefix)).keys()].filter((k) => !k.endsWith(':writer'));
 
   beforeAll(async () => {
     redis = connect();
@@ -135,10 +161,10 @@ describeWithRedis('RedisTokenStore against Redis', () => {
 
   it('sets the Redis TTL to the time the token has left, with a format version', async () => {
     await make().set(KEY, token('ttl'), 10_000);
-    const ttl = await redis.pttl(prefix + KEY);
+    const ttl = await redis.pttl(at());
     expect(ttl).toBeGreaterThan(8_000);
     expect(ttl).toBeLessThanOrEqual(10_000);
-    expect(await redis.get(prefix + KEY)).toMatch(/^v1:[A-Za-z0-9_-]{22}:p:\{/);
+    expect(await redis.get(at())).toMatch(/^v1:[A-Za-z0-9_-]{22}:p:\{/);
   });
 
   it('writes nothing to Redis for a token with no time left', async () => {
@@ -150,9 +176,9 @@ describeWithRedis('RedisTokenStore against Redis', () => {
     const store = make();
     await store.set(KEY, token('current'), 60_000);
     expect(await make().delete(KEY, 'older')).toBe(false);
-    expect(await redis.exists(prefix + KEY)).toBe(1);
+    expect(await redis.exists(at())).toBe(1);
     expect(await make().delete(KEY, 'current')).toBe(true);
-    expect(await redis.exists(prefix + KEY)).toBe(0);
+    expect(await redis.exists(at())).toBe(0);
   });
 
   it('never evicts a newer token another process wrote, and drops its own stale copy', async () => {
@@ -163,7 +189,7 @@ describeWithRedis('RedisTokenStore against Redis', () => {
     expect(podA.get(KEY)).toMatchObject({ accessToken: 't1' }); // its local copy
     expect(await podA.delete(KEY, 't1')).toBe(false);
     expect(await podA.get(KEY)).toMatchObject({ accessToken: 't2' });
-    expect(await redis.exists(prefix + KEY)).toBe(1);
+    expect(await redis.exists(at())).toBe(1);
   });
 
   it('deletes unconditionally without a token', async () => {
@@ -179,7 +205,11 @@ describeWithRedis('RedisTokenStore against Redis', () => {
     it('stores no plaintext token and reads it back with the same key', async () => {
       const accessToken = `eyJ-secret-${randomBytes(8).toString('hex')}`;
       await make({ encryptionKey }).set(KEY, { ...token(accessToken), scope: 'invoices:read' }, 60_000);
-      const raw = (await redis.get(prefix + KEY))!;
+      const [valueKey] = await onlyValueKey();
+      expect(valueKey).toMatch(
+        new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\{${KEY}\\}:k[A-Za-z0-9_-]{16}$`),
+      );
+      const raw = (await redis.get(valueKey!))!;
       expect(raw).toMatch(/^v1:[A-Za-z0-9_-]{22}:s:[A-Za-z0-9_-]+$/);
       expect(raw).not.toContain(accessToken);
       expect(raw).not.toContain('invoices');
@@ -199,10 +229,47 @@ describeWithRedis('RedisTokenStore against Redis', () => {
     it.each([
       ['another key', { encryptionKey: randomBytes(32) }],
       ['no key', {}],
-    ])('treats a sealed value as absent with %s, and says so', async (_name, options) => {
-      await make({ encryptionKey }).set(KEY, token('sealed'), 60_000);
+    ])(
+      'keeps apart from a process with %s on the same prefix: no churn, and one event that says the keys differ',
+      async (_name, options) => {
+        const events: RedisTokenStoreEvent[] = [];
+        const [ours, theirs] = [make({ encryptionKey }), make({ ...options, onError: (e) => events.push(e) })];
+        await ours.set(KEY, token('ours'), 60_000);
+        expect(await theirs.get(KEY)).toBeUndefined();
+        await theirs.set(KEY, token('theirs'), 60_000);
+        await theirs.set(KEY, token('theirs-again'), 60_000);
+        // Each group still reads its own token: neither replaced the other's.
+        expect(await make({ encryptionKey }).get(KEY)).toMatchObject({ accessToken: 'ours' });
+        expect(await make(options).get(KEY)).toMatchObject({ accessToken: 'theirs-again' });
+        expect(events).toEqual([
+          {
+            operation: 'set',
+            reason: 'key_mismatch',
+            error: {
+              name: 'EncryptionKeyMismatchError',
+              message:
+                'another process on this key prefix uses a different "encryptionKey" (or none); the two do not share tokens',
+            },
+          },
+        ]);
+        expect(JSON.stringify(events)).not.toContain(encryptionKey.toString('base64'));
+      },
+    );
+
+    it('says nothing about keys when every process uses the same one', async () => {
       const events: RedisTokenStoreEvent[] = [];
-      expect(await make({ ...options, onError: (e) => events.push(e) }).get(KEY)).toBeUndefined();
+      await make({ encryptionKey }).set(KEY, token('a'), 60_000);
+      await make({ encryptionKey, onError: (e) => events.push(e) }).set(KEY, token('b'), 60_000);
+      expect(events).toEqual([]);
+    });
+
+    it('treats a sealed value that fails to open as absent, and says so', async () => {
+      await make({ encryptionKey }).set(KEY, token('sealed'), 60_000);
+      const [valueKey] = await onlyValueKey();
+      const raw = (await redis.get(valueKey!))!;
+      await redis.set(valueKey!, raw.slice(0, -4) + (raw.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
+      const events: RedisTokenStoreEvent[] = [];
+      expect(await make({ encryptionKey, onError: (e) => events.push(e) }).get(KEY)).toBeUndefined();
       expect(events).toEqual([
         {
           type: 'store_error',
@@ -220,7 +287,8 @@ describeWithRedis('RedisTokenStore against Redis', () => {
 
     it('refuses a sealed value copied under another key', async () => {
       await make({ encryptionKey }).set(KEY, token('sealed'), 60_000);
-      await redis.set(`${prefix}${KEY}-copy`, (await redis.get(prefix + KEY))!);
+      const [valueKey] = await onlyValueKey();
+      await redis.set(valueKey!.replace(`{${KEY}}`, `{${KEY}-copy}`), (await redis.get(valueKey!))!);
       expect(await make({ encryptionKey }).get(`${KEY}-copy`)).toBeUndefined();
     });
   });
@@ -234,33 +302,34 @@ describeWithRedis('RedisTokenStore against Redis', () => {
       `v1:${'A'.repeat(22)}:p:${JSON.stringify({ accessToken: 'x', tokenType: 'Bearer', expiresAt: 1, issuedAt: 0 })}`,
     ],
   ])('treats a %s as absent', async (_name, value) => {
-    await redis.set(prefix + KEY, value);
+    await redis.set(at(), value);
     expect(await make().get(KEY)).toBeUndefined();
   });
 
   describe('lock', () => {
     it('is granted to one holder at a time and freed by release', async () => {
       const [a, b] = [make(), make()];
-      const release = await a.lock(KEY, 5_000);
-      expect(release).toBeInstanceOf(Function);
+      const lease = await a.lock(KEY, 5_000);
+      expect(lease).toEqual({ extend: expect.any(Function), release: expect.any(Function) });
       expect(await b.lock(KEY, 5_000)).toBeUndefined();
-      await release!();
+      await lease!.release();
       const again = await b.lock(KEY, 5_000);
-      expect(again).toBeInstanceOf(Function);
-      await again!();
-      expect(await redis.exists(`${prefix}${KEY}:lock`)).toBe(0);
+      expect(again).toBeDefined();
+      await again!.release();
+      expect(await redis.exists(lockAt())).toBe(0);
     });
 
     it('expires by itself when the holder never releases it, and a late release frees nothing', async () => {
       const [deadHolder, next] = [make(), make()];
       const stale = await deadHolder.lock(KEY, 100);
-      expect(stale).toBeInstanceOf(Function);
+      expect(stale).toBeDefined();
       await tick(200);
-      const release = await next.lock(KEY, 5_000);
-      expect(release).toBeInstanceOf(Function);
-      await stale!();
-      expect(await redis.exists(`${prefix}${KEY}:lock`)).toBe(1);
-      await release!();
+      const lease = await next.lock(KEY, 5_000);
+      expect(lease).toBeDefined();
+      expect(await stale!.extend(5_000)).toBe(false);
+      await stale!.release();
+      expect(await redis.exists(lockAt())).toBe(1);
+      await lease!.release();
     });
 
     it('makes the reads that follow see what other processes wrote', async () => {
@@ -268,10 +337,10 @@ describeWithRedis('RedisTokenStore against Redis', () => {
       await store.set(KEY, token('old'), 60_000);
       await make().set(KEY, token('renewed'), 60_000);
       expect(store.get(KEY)).toMatchObject({ accessToken: 'old' });
-      const release = await store.lock(KEY, 5_000);
+      const lease = await store.lock(KEY, 5_000);
       expect(await store.get(KEY)).toMatchObject({ accessToken: 'renewed' });
       expect(store.get(KEY)).toMatchObject({ accessToken: 'renewed' }); // trusted again, synchronously
-      await release!();
+      await lease!.release();
     });
   });
 
@@ -283,7 +352,7 @@ describeWithRedis('RedisTokenStore against Redis', () => {
         lock: new KeyedLock(),
         exchange,
         refreshBeforeExpiryMs: 0,
-        storeLock: { ttlMs: 5_000, waitMs: 10_000, pollIntervalMs: 20 },
+        storeLock: { leaseMs: 300, waitMs: 10_000, pollIntervalMs: 1_000 },
       });
     }
     const counting = () => {
@@ -302,14 +371,142 @@ describeWithRedis('RedisTokenStore against Redis', () => {
       const tokens = await Promise.all(members.flatMap((m) => Array.from({ length: 25 }, () => m.acquire())));
       expect(count()).toBe(1);
       expect(new Set(tokens.map((t) => t.accessToken))).toEqual(new Set(['t1']));
-      expect(await redis.exists(`${prefix}${KEY}:lock`)).toBe(0);
+      expect(await redis.exists(lockAt())).toBe(0);
     });
 
     it('takes over the lock of a holder that died once it expires, with one exchange', async () => {
-      expect(await make().lock(KEY, 300)).toBeInstanceOf(Function); // never released
+      expect(await make().lock(KEY, 300)).toBeDefined(); // never released nor extended
       const { exchange, count } = counting();
       expect((await member(make(), exchange).acquire()).accessToken).toBe('t1');
       expect(count()).toBe(1);
+    });
+  });
+
+  describe('waiters', () => {
+    it.each([
+      ['releases the lock', (lease: StoreLease) => lease.release()],
+      ['writes a token', (_lease: StoreLease, holder: RedisTokenStore) => holder.set(KEY, token('new'), 60_000)],
+    ])('are woken as soon as the holder %s', async (_name, finish) => {
+      const holder = make();
+      const lease = (await holder.lock(KEY, 60_000))!;
+      let woken = false;
+      const waiting = make()
+        .waitForUnlock(KEY, 60_000)
+        .then(() => (woken = true));
+      await tick(100);
+      expect(woken).toBe(false);
+      await finish(lease, holder);
+      await waiting;
+      await lease.release();
+    });
+
+    it("are woken when a dead holder's lease lapses, not at their timeout", async () => {
+      await make().lock(KEY, 200); // never extended nor released
+      const waiting = make().waitForUnlock(KEY, 60_000);
+      let woken = false;
+      void waiting.then(() => (woken = true));
+      await tick(100);
+      expect(woken).toBe(false);
+      await waiting;
+      expect(await redis.exists(lockAt())).toBe(0);
+    });
+
+    it('wake at once when the lock is already free', async () => {
+      await make().waitForUnlock(KEY, 60_000);
+    });
+
+    it('keeps a live holder: an extended lease outlives its first term', async () => {
+      const lease = (await make().lock(KEY, 200))!;
+      expect(await lease.extend(5_000)).toBe(true);
+      await tick(300);
+      expect(await make().lock(KEY, 5_000)).toBeUndefined();
+      await lease.release();
+    });
+  });
+
+  describe('a slow Redis', () => {
+    it('waits for a lock answer slower than operationTimeoutMs, within lockTimeoutMs, without an event', async () => {
+      const proxy = await slowRedis(300);
+      const client = new Redis({ host: '127.0.0.1', port: proxy.port, maxRetriesPerRequest: 1 });
+      client.on('error', () => {});
+      try {
+        await client.ping();
+        const events: RedisTokenStoreEvent[] = [];
+        const store = make({ operationTimeoutMs: 100, onError: (e) => events.push(e) }, client);
+        const lease = await store.lock(KEY, 5_000);
+        expect(lease).toBeDefined();
+        expect(await make().lock(KEY, 5_000)).toBeUndefined();
+        await lease!.release();
+        expect(events).toEqual([]);
+      } finally {
+        client.disconnect();
+        await proxy.close();
+      }
+    });
+  });
+
+  it('keeps the refresh_in hint (refreshAt) through Redis', async () => {
+    const hinted = { ...token('hinted'), refreshAt: Date.now() + 10_000 };
+    await make().set(KEY, hinted, 60_000);
+    expect(await make().get(KEY)).toEqual(hinted);
+  });
+
+  describe('with a node-redis client', () => {
+    let nodeRedis: RedisClientType;
+    beforeAll(async () => {
+      nodeRedis = createClient({ url: REDIS_URL });
+      nodeRedis.on('error', () => {});
+      await nodeRedis.connect();
+    });
+    afterAll(() => nodeRedis.destroy());
+    const nodeStore = () => make({}, nodeRedis as unknown as RedisClient);
+
+    it('shares tokens with an ioredis store on the same prefix', async () => {
+      await nodeStore().set(KEY, { ...token('from-node-redis'), scope: 'a' }, 60_000);
+      expect(await make().get(KEY)).toMatchObject({ accessToken: 'from-node-redis', scope: 'a' });
+      await make().set(KEY, token('from-ioredis'), 60_000);
+      expect(await nodeStore().get(KEY)).toMatchObject({ accessToken: 'from-ioredis' });
+      expect(await nodeStore().delete(KEY, 'from-ioredis')).toBe(true);
+      expect(await redis.exists(at())).toBe(0);
+    });
+
+    it('takes, extends and releases the lock, and wakes a waiter on release', async () => {
+      const lease = (await nodeStore().lock(KEY, 5_000))!;
+      expect(lease).toBeDefined();
+      expect(await make().lock(KEY, 5_000)).toBeUndefined();
+      expect(await lease.extend(5_000)).toBe(true);
+      const waiting = nodeStore().waitForUnlock(KEY, 60_000);
+      await tick(50);
+      await lease.release();
+      await waiting;
+      expect(await redis.exists(lockAt())).toBe(0);
+    });
+
+    it('makes one exchange for two stores on one prefix and 100 cold calls', async () => {
+      let exchanges = 0;
+      const exchange = async () => {
+        exchanges += 1;
+        await tick(100);
+        return token(`n${exchanges}`);
+      };
+      const manager = (store: RedisTokenStore) =>
+        new TokenManager({ key: KEY, store, lock: new KeyedLock(), exchange, refreshBeforeExpiryMs: 0 });
+      const [a, b] = [manager(nodeStore()), manager(nodeStore())];
+      const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).acquire()));
+      expect({ exchanges, distinct: new Set(tokens.map((t) => t.accessToken)).size }).toEqual({
+        exchanges: 1,
+        distinct: 1,
+      });
+    });
+
+    it('fails open at once, saying why, when the client is closed', async () => {
+      const closed = createClient({ url: REDIS_URL });
+      const events: RedisTokenStoreEvent[] = [];
+      const store = make({ onError: (e) => events.push(e) }, closed as unknown as RedisClient);
+      await expect(store.lock(KEY, 5_000)).rejects.toThrow('redis "lock" failed: client is disconnected');
+      expect(events).toEqual([
+        { operation: 'lock', reason: 'error', error: { name: 'ConnectionError', message: 'client is disconnected' } },
+      ]);
     });
   });
 
@@ -356,16 +553,18 @@ describeWithRedis('RedisTokenStore against Redis', () => {
       client.on('error', () => {});
       try {
         const events: RedisTokenStoreEvent[] = [];
-        const store = make({ operationTimeoutMs: 100, onError: (e) => events.push(e) }, client);
+        const store = make({ operationTimeoutMs: 100, lockTimeoutMs: 250, onError: (e) => events.push(e) }, client);
         expect(await store.get(KEY)).toBeUndefined();
-        await expect(store.lock(KEY, 5_000)).rejects.toThrow('no answer within 100 ms');
+        await expect(store.lock(KEY, 5_000)).rejects.toThrow('no answer within 250 ms');
         await store.set(KEY, token('slow'), 60_000);
         expect(store.get(KEY)).toMatchObject({ accessToken: 'slow' });
         const timeout = { name: 'TimeoutError', message: 'no answer within 100 ms' };
+        const slowPath = { name: 'TimeoutError', message: 'no answer within 250 ms' };
         expect(events).toEqual([
           { type: 'store_error', operation: 'get', reason: 'timeout', error: timeout },
-          { type: 'store_error', operation: 'lock', reason: 'timeout', error: timeout },
-          { type: 'store_error', operation: 'set', reason: 'timeout', error: timeout },
+          { type: 'store_error', operation: 'lock', reason: 'timeout', error: slowPath },
+          // A write that follows a lock call is on the lock's slow path too.
+          { type: 'store_error', operation: 'set', reason: 'timeout', error: slowPath },
         ]);
       } finally {
         client.disconnect();

@@ -4,6 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RedisTokenStoreEvent } from '../../lib/stores/redis';
+import { json, startLoopbackServer } from './loopback';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURE = 'spec/fixtures/fleet-member.ts';
@@ -20,9 +21,26 @@ export interface BurstResult {
   events: RedisTokenStoreEvent[];
 }
 
+/** What one process printed after "traffic". */
+export interface TrafficResult {
+  ok: number;
+  failed: number;
+  slowestMs: number;
+  firstFailure?: string;
+  events: RedisTokenStoreEvent[];
+}
+
 export interface Fleet {
+  /** The process ids, in process order. */
+  pids: number[];
   /** Sends "burst" to every process at once; answers each one's result, in process order. */
   burst(): Promise<BurstResult[]>;
+  /** Sends "burst" to every process at once; each one's result settles alone (a killed process rejects). */
+  burstEach(): Array<Promise<BurstResult>>;
+  /** Sends "traffic <ms>" to every process; answers each one's result, in process order. */
+  traffic(durationMs: number): Promise<TrafficResult[]>;
+  /** SIGKILLs the process with this pid. */
+  kill(pid: number): void;
   /** Asks every process to exit and waits for it; kills what has not exited after `graceMs`. */
   close(graceMs?: number): Promise<Array<number | string>>;
 }
@@ -40,6 +58,7 @@ function startMember(env: Record<string, string>, timeoutMs: number): Member {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin.on('error', () => {}); // a killed process's stdin
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const queue: Array<Record<string, unknown>> = [];
@@ -92,6 +111,7 @@ export async function startFleet(size: number, env: Record<string, string>, time
         ({ child }) =>
           new Promise<number | string>((resolve) => {
             if (child.exitCode !== null) return resolve(child.exitCode);
+            if (child.signalCode !== null) return resolve(child.signalCode);
             const timer = setTimeout(() => {
               child.kill('SIGKILL');
               resolve(`killed: still running ${graceMs} ms after "exit"`);
@@ -111,6 +131,19 @@ export async function startFleet(size: number, env: Record<string, string>, time
     throw error;
   }
   return {
+    pids: members.map(({ child }) => child.pid!),
+    burstEach: () => {
+      for (const { child } of members) child.stdin.write('burst\n');
+      return members.map((member) => member.next().then((line) => line as unknown as BurstResult));
+    },
+    traffic: async (durationMs) => {
+      for (const { child } of members) child.stdin.write(`traffic ${durationMs}\n`);
+      const lines = await Promise.all(members.map((member) => member.next()));
+      return lines.map((line) => line as unknown as TrafficResult);
+    },
+    kill: (pid) => {
+      members.find(({ child }) => child.pid === pid)?.child.kill('SIGKILL');
+    },
     burst: async () => {
       for (const { child } of members) child.stdin.write('burst\n');
       const lines = await Promise.all(members.map((member) => member.next()));
@@ -118,4 +151,27 @@ export async function startFleet(size: number, env: Record<string, string>, time
     },
     close,
   };
+}
+
+/** A token endpoint that answers after `delayMs` and records which process asked (`x-fleet-pid`). */
+export async function startCountingTokenServer(options: { delayMs: number; expiresIn?: number }) {
+  const issued: string[] = [];
+  const askedBy: number[] = [];
+  const asked: Array<(pid: number) => void> = [];
+  const server = await startLoopbackServer(async (req, res) => {
+    const pid = Number(req.headers['x-fleet-pid']);
+    askedBy.push(pid);
+    for (const notify of asked.splice(0)) notify(pid);
+    await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    const token = `token-${issued.length + 1}`;
+    issued.push(token);
+    json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: options.expiresIn ?? 3600 });
+  });
+  return Object.assign(server, {
+    issued,
+    askedBy,
+    tokenUrl: `${server.origin}/oauth/token`,
+    /** The pid of the next process that asks. */
+    nextAsker: () => new Promise<number>((resolve) => asked.push(resolve)),
+  });
 }

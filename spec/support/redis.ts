@@ -96,3 +96,5 @@ export async function blackHole(): Promise<{ port: number; close(): Promise<void
       }),
   };
 }
+
+export { slowRedis } from './slow-redis';

@@ -1,0 +1,129 @@
+import type { StoreLease, TokenStore } from './types';
+
+/** How the token manager uses a store's cross-process lock. Durations in milliseconds. */
+export interface StoreLockTiming {
+  /**
+   * How long a lease lives unless its holder extends it. The holder extends it every third of
+   * this while its exchange runs, so this bounds how long a dead holder blocks the fleet.
+   */
+  leaseMs: number;
+  /**
+   * How long a caller that finds the lock taken waits for the holder's token before exchanging on
+   * its own: as long as a live holder's exchange may take. Each waiter adds up to a quarter more
+   * at random, so waiters that give up do not all exchange at once.
+   */
+  waitMs: number;
+  /**
+   * The slow fallback: how long a waiter sleeps before looking again when nothing woke it (the
+   * store has no {@link TokenStore.waitForUnlock}, or its notification was lost).
+   */
+  pollIntervalMs: number;
+}
+
+/**
+ * The default timing: a 1.5-second lease (a dead holder blocks the fleet for 1.5 seconds at most),
+ * a 35-second wait (longer than the default 30-second token request timeout), and a 1-second
+ * fallback poll: waiters are woken by the store, polling only covers a lost wake-up.
+ */
+export const DEFAULT_STORE_LOCK_TIMING: Readonly<StoreLockTiming> = Object.freeze({
+  leaseMs: 1_500,
+  waitMs: 35_000,
+  pollIntervalMs: 1_000,
+});
+
+/** The largest share of `waitMs` added at random to one waiter's deadline. */
+export const WAIT_STAGGER = 0.25;
+
+/** What the lock protocol uses of a store: its lock and, optionally, its wake-ups. */
+export type LockingStore = Required<Pick<TokenStore, 'lock'>> & Pick<TokenStore, 'waitForUnlock'>;
+
+/** What {@link underStoreLock} needs. */
+export interface StoreLockOptions<T> extends StoreLockTiming {
+  store: LockingStore;
+  key: string;
+  /** A fresh token from the store, or `undefined`. */
+  readFresh: () => Promise<T | undefined>;
+  /** Exchanges a token and writes it to the store. */
+  produce: () => Promise<T>;
+  /** Told when the lock could not be decided (the store failed); the caller then produces on its own. */
+  onLockError?: (error: unknown) => void;
+  /** Draws the deadline stagger, a number in [0, 1). Default is `Math.random`. */
+  random?: () => number;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
+/**
+ * Cross-process single flight through a store's leased lock (see {@link TokenStore.lock}).
+ *
+ * The holder reads the store once more and produces a token only if it still finds none, extending
+ * its lease while it works (an unref'd timer, stopped on every outcome). A caller that finds the
+ * lock taken waits to be woken (the holder wrote or released, or its lease lapsed), reads the
+ * store, and tries the lock again: when a dead holder's lease lapses, the waiters compete for it
+ * and one wins. Past its staggered deadline a waiter produces on its own rather than hang. A store
+ * that fails to decide the lock means producing at once: the lock only saves exchanges, it never
+ * guards correctness. A store whose `lock` is not a function, or answers no promise, is a
+ * programming error and throws, never "fails open".
+ */
+export async function underStoreLock<T>(options: StoreLockOptions<T>): Promise<T> {
+  const { store, key, leaseMs, readFresh, produce } = options;
+  // A real, monotonic clock: this is a wait on real timers, whatever clock judges token freshness.
+  const deadline = performance.now() + options.waitMs * (1 + WAIT_STAGGER * (options.random ?? Math.random)());
+  for (;;) {
+    const pending: unknown = store.lock(key, leaseMs);
+    if (!isThenable(pending)) throw new TypeError('"store.lock" must answer a promise');
+    let lease: StoreLease | undefined;
+    try {
+      lease = (await pending) as StoreLease | undefined;
+    } catch (error) {
+      options.onLockError?.(error);
+      return produce();
+    }
+    if (lease !== undefined) return hold(lease, leaseMs, async () => (await readFresh()) ?? (await produce()));
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) return produce();
+    await waitForUnlock(store, key, Math.min(options.pollIntervalMs, remaining));
+    const fresh = await readFresh();
+    if (fresh !== undefined) return fresh;
+  }
+}
+
+/** Runs `work` while extending `lease` every third of `leaseMs`; stops extending and releases on every outcome. */
+async function hold<T>(lease: StoreLease, leaseMs: number, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => {
+    // Never an unhandled rejection: a lost or failed extension only means another may take over.
+    Promise.resolve()
+      .then(() => lease.extend(leaseMs))
+      .then(
+        (owned) => {
+          if (!owned) clearInterval(timer);
+        },
+        () => undefined,
+      );
+  }, leaseMs / 3);
+  timer.unref();
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+    try {
+      await lease.release();
+    } catch {
+      // The lease lapses by itself.
+    }
+  }
+}
+
+async function waitForUnlock(store: LockingStore, key: string, timeoutMs: number): Promise<void> {
+  if (typeof store.waitForUnlock === 'function') {
+    try {
+      await store.waitForUnlock(key, timeoutMs);
+      return;
+    } catch {
+      // The contract says it never rejects; a store that does falls back to the timer.
+    }
+  }
+  await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+}
