@@ -9,15 +9,19 @@ import { summarize, type Telemetry } from './events';
 import type { ResolvedOptions } from './options';
 import { RETRY_BASE_DELAY_MS, withRetries } from './retry';
 import { requestToken } from './token-endpoint';
+import type { ResolvedTokenParameters } from './token-parameters';
 import type { AccessToken } from './types';
 
 /** The token request's body parameters besides grant_type and client authentication (RFC 6749 §4.4.2, RFC 8707 §2). */
-function tokenParams(options: ResolvedOptions): Array<[string, string]> {
+function tokenParams(
+  parameters: ResolvedTokenParameters,
+  extraParams: Record<string, string>,
+): Array<[string, string]> {
   const params: Array<[string, string]> = [];
-  if (options.scopes.length > 0) params.push(['scope', options.scopes.join(' ')]);
-  if (options.audience !== undefined) params.push(['audience', options.audience]);
-  for (const resource of options.resources) params.push(['resource', resource]);
-  for (const [name, value] of Object.entries(options.extraParams)) params.push([name, value]);
+  if (parameters.scopes.length > 0) params.push(['scope', parameters.scopes.join(' ')]);
+  if (parameters.audience !== undefined) params.push(['audience', parameters.audience]);
+  for (const resource of parameters.resources) params.push(['resource', resource]);
+  for (const [name, value] of Object.entries(extraParams)) params.push([name, value]);
   return params;
 }
 
@@ -42,22 +46,49 @@ function endpointResolver(resolved: ResolvedOptions, client: AxiosInstance): () 
     discoverTokenEndpoint(settings, clientAuthMethod, resolved.candidateMethods, resolved.hasClientCertificate);
 }
 
+/** Performs one token exchange; `background` when no caller waits for it. */
+export type Exchange = (background: boolean) => Promise<AccessToken>;
+
 /**
- * One token exchange as the token manager asks for it: quota protection first (a client the server
- * rejected a moment ago fails fast), then the token request with its retries, counted and reported.
+ * Token exchanges as the token managers ask for them, one {@link Exchange} per parameter set: quota
+ * protection first (a client the server rejected a moment ago fails fast), then the token request
+ * with its retries, counted and reported. Discovery and client authentication are shared by every
+ * set; the cooldown is per set, as `invalid_scope` for one scope says nothing of another.
  *
- * @returns A function performing one exchange; `background` when no caller waits for it.
+ * @returns A function giving the exchange of one parameter set; it sends exactly those parameters.
  */
 export function createExchange(
   resolved: ResolvedOptions,
   telemetry: Telemetry,
   dpop?: DPoPSession,
-): (background: boolean) => Promise<AccessToken> {
+): (parameters: ResolvedTokenParameters) => Exchange {
   const authenticationFor = clientAuthenticationCache(resolved);
   const tokenClient = resolved.tokenClient ?? axios.create();
   const resolveEndpoint = endpointResolver(resolved, tokenClient);
-  const params = tokenParams(resolved);
-  const requestedScope = resolved.scopes.length > 0 ? resolved.scopes.join(' ') : undefined;
+  return (parameters) =>
+    exchangeFor(resolved, telemetry, dpop, {
+      authenticationFor,
+      tokenClient,
+      resolveEndpoint,
+      params: tokenParams(parameters, resolved.extraParams),
+      requestedScope: parameters.scopes.length > 0 ? parameters.scopes.join(' ') : undefined,
+    });
+}
+
+interface ExchangeParts {
+  authenticationFor: ReturnType<typeof clientAuthenticationCache>;
+  tokenClient: AxiosInstance;
+  resolveEndpoint: () => Promise<TokenEndpointTarget>;
+  params: Array<[string, string]>;
+  requestedScope: string | undefined;
+}
+
+function exchangeFor(
+  resolved: ResolvedOptions,
+  telemetry: Telemetry,
+  dpop: DPoPSession | undefined,
+  { authenticationFor, tokenClient, resolveEndpoint, params, requestedScope }: ExchangeParts,
+): Exchange {
   const { stats } = telemetry;
   // A duration: monotonic, so a wall-clock step back does not stretch it (issue 10, item 5).
   const cooldown = new Cooldown(resolved.errorCooldownMs, resolved.clock.monotonic);

@@ -5,7 +5,7 @@ import { credentialFingerprint } from './client-auth/fingerprint';
 import { Telemetry } from './events';
 import { DPoPNonces, type DPoPSession } from './dpop-nonces';
 import { dpopAuthorization, dpopNonceTracker } from './dpop-request';
-import { createExchange } from './exchange';
+import { createExchange, type Exchange } from './exchange';
 import { createRequestInterceptor, createUnauthorizedHandler } from './interceptors';
 import { lockFor } from './lock';
 import type { ClientCredentialsOptions, ResolvedOptions } from './options';
@@ -14,6 +14,8 @@ import { isAxiosInstance } from './validate';
 import { createOriginPolicy } from './origins';
 import { defaultTokenStore } from './stores/memory';
 import { TokenManager } from './token-manager';
+import { TokenManagers } from './token-managers';
+import type { ResolvedTokenParameters } from './token-parameters';
 import type { ClientCredentialsHandle } from './types';
 
 const installed = new WeakSet<AxiosInstance>();
@@ -26,12 +28,13 @@ const installed = new WeakSet<AxiosInstance>();
  * method. The credentials enter as one-way fingerprints of every credential the options hold,
  * whichever method ends up using them. It also keeps the key synchronous, known at install time before any metadata is.
  */
-function storeKey(resolved: ResolvedOptions): string {
+function storeKey(resolved: ResolvedOptions, parameters: ResolvedTokenParameters, credential: string): string {
   return cacheKey({
     ...resolved,
+    ...parameters,
     tokenUrl: resolved.tokenUrl ?? resolved.issuer ?? '',
     clientAuthMethod: resolved.clientAuthMethod ?? `auto:${resolved.candidateMethods.join(' ')}`,
-    credential: credentialFingerprint(resolved, resolved.tokenClient?.defaults.httpsAgent as Agent | undefined),
+    credential,
     dpopThumbprint: resolved.dpop?.thumbprint,
   });
 }
@@ -86,30 +89,35 @@ export function installClientCredentials(
   const { stats } = telemetry;
   const dpop: DPoPSession | undefined =
     resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
-  let exchange: ReturnType<typeof createExchange> | undefined;
-  const manager = new TokenManager({
-    telemetry,
-    key: storeKey(resolved),
-    store,
-    lock: lockFor(store),
-    refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
-    clock: resolved.clock,
-    storeLock: storeLockTiming(resolved),
-    // The lock is bounded apart from reads and writes, so a lock protocol may be given longer.
-    storeTimeoutsMs: {
-      get: resolved.storeTimeoutMs,
-      set: resolved.storeTimeoutMs,
-      delete: resolved.storeTimeoutMs,
-      lock: resolved.storeTimeoutMs,
-    },
-    // Built on the first exchange: an installation that is never used costs none of it.
-    exchange: (background) => (exchange ??= createExchange(resolved, telemetry, dpop))(background),
+  const credential = credentialFingerprint(resolved, resolved.tokenClient?.defaults.httpsAgent as Agent | undefined);
+  const lock = lockFor(store);
+  const storeLock = storeLockTiming(resolved);
+  // The lock is bounded apart from reads and writes, so a lock protocol may be given longer.
+  const t = resolved.storeTimeoutMs;
+  const storeTimeoutsMs = { get: t, set: t, delete: t, lock: t };
+  // Built on the first exchange: an installation that is never used costs none of it.
+  let exchanges: ReturnType<typeof createExchange> | undefined;
+  const own = { scopes: resolved.scopes, resources: resolved.resources, audience: resolved.audience };
+  const managers = new TokenManagers(own, (parameters) => {
+    let exchange: Exchange | undefined;
+    return new TokenManager({
+      telemetry,
+      key: storeKey(resolved, parameters, credential),
+      store,
+      lock,
+      refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
+      clock: resolved.clock,
+      storeLock,
+      storeTimeoutsMs,
+      exchange: (background) =>
+        (exchange ??= (exchanges ??= createExchange(resolved, telemetry, dpop))(parameters))(background),
+    });
   });
 
   const baseURL = instance.defaults.baseURL;
   const requestId = instance.interceptors.request.use(
     createRequestInterceptor(
-      manager,
+      managers,
       createOriginPolicy(baseURL, resolved.origins, (origin) => telemetry.emit({ type: 'token_withheld', origin })),
       dpop === undefined ? undefined : dpopAuthorization(instance, dpop),
     ),
@@ -128,7 +136,7 @@ export function installClientCredentials(
                 trackNonce(response);
                 return response;
               },
-          createUnauthorizedHandler(instance, manager, {
+          createUnauthorizedHandler(instance, {
             renew: resolved.retryOnUnauthorized,
             redact: resolved.redactErrors,
             onReplay,
@@ -140,9 +148,9 @@ export function installClientCredentials(
 
   let ejected = false;
   return {
-    getToken: async () => manager.acquire(),
+    getToken: async (tokenParameters) => managers.for(tokenParameters).acquire(),
     stats: () => ({ ...stats }),
-    invalidate: () => manager.invalidate(),
+    invalidate: async (tokenParameters) => managers.for(tokenParameters).invalidate(),
     eject: () => {
       if (ejected) return;
       ejected = true;

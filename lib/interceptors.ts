@@ -8,6 +8,7 @@ import {
 import { log } from './events';
 import { redactCredentials } from './redact';
 import type { TokenManager } from './token-manager';
+import type { TokenManagers } from './token-managers';
 import type { AccessToken } from './types';
 import { bearerTokenRejected, dpopNonceRequested } from './www-authenticate';
 
@@ -17,14 +18,20 @@ import { bearerTokenRejected, dpopNonceRequested } from './www-authenticate';
  */
 const STATE_KEY = 'axios-client-credentials';
 
-/** Which token a request carried and whether it was replayed. The token stays in a private field, out of `util.inspect` and `JSON.stringify`. */
+/**
+ * Which token a request carried, from which manager (its parameter set's, so the 401 replay renews
+ * that entry and no other), and whether it was replayed. The token stays in a private field, out
+ * of `util.inspect` and `JSON.stringify`.
+ */
 class AuthState {
   #token: AccessToken;
+  readonly manager: TokenManager;
   replayed = false;
   /** Whether the request was sent again with a resource server's DPoP nonce (RFC 9449 §9). */
   nonceRetried = false;
-  constructor(token: AccessToken) {
+  constructor(token: AccessToken, manager: TokenManager) {
     this.#token = token;
+    this.manager = manager;
   }
   get token(): AccessToken {
     return this.#token;
@@ -72,6 +79,7 @@ export function bearerAuthorization(): Authorize {
 function attach(
   config: ConfigWithState,
   token: AccessToken,
+  manager: TokenManager,
   authorize: Authorize,
   onReplaced: () => void,
 ): InternalAxiosRequestConfig {
@@ -79,7 +87,7 @@ function attach(
   authorize(config, token);
   const state = config[STATE_KEY];
   if (state instanceof AuthState) state.token = token;
-  else config[STATE_KEY] = new AuthState(token);
+  else config[STATE_KEY] = new AuthState(token, manager);
   return config;
 }
 
@@ -106,9 +114,13 @@ function waitForToken(pending: PromiseLike<AccessToken>, config: InternalAxiosRe
   });
 }
 
-/** The request interceptor: attaches a fresh token, synchronously when one is cached. */
+/**
+ * The request interceptor: attaches a fresh token of the request's parameter set, synchronously
+ * when one is cached. A request without `tokenParameters` goes straight to the installation's own
+ * manager, with no lookup. Invalid `tokenParameters` reject the request before it is sent.
+ */
 export function createRequestInterceptor(
-  manager: TokenManager,
+  managers: TokenManagers,
   mayReceiveToken: (config: InternalAxiosRequestConfig) => boolean,
   authorize: Authorize = bearerAuthorization(),
 ): (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
@@ -122,9 +134,18 @@ export function createRequestInterceptor(
   };
   return (config) => {
     if (config.skipAuth === true || !mayReceiveToken(config)) return config;
+    let manager: TokenManager;
+    if (config.tokenParameters === undefined) manager = managers.default;
+    else {
+      try {
+        manager = managers.for(config.tokenParameters);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const token = manager.acquire();
-    if (!isThenable(token)) return attach(config, token, authorize, onReplaced);
-    return waitForToken(token, config).then((fresh) => attach(config, fresh, authorize, onReplaced));
+    if (!isThenable(token)) return attach(config, token, manager, authorize, onReplaced);
+    return waitForToken(token, config).then((fresh) => attach(config, fresh, manager, authorize, onReplaced));
   };
 }
 
@@ -168,7 +189,6 @@ function redacted(error: unknown): unknown {
  */
 export function createUnauthorizedHandler(
   instance: AxiosInstance,
-  manager: TokenManager,
   { renew = true, onReplay = () => {}, nonceRetry, redact = true }: UnauthorizedHandlerOptions = {},
 ): (error: unknown) => Promise<AxiosResponse> {
   const handle = async (error: unknown): Promise<AxiosResponse> => {
@@ -187,7 +207,7 @@ export function createUnauthorizedHandler(
     if (!renew || state.replayed || !bearerTokenRejected(challenge, state.token.tokenType.toLowerCase())) throw error;
     state.replayed = true;
     onReplay();
-    await manager.invalidate(state.token.accessToken);
+    await state.manager.invalidate(state.token.accessToken);
     return instance.request(config);
   };
   if (!redact) return handle;

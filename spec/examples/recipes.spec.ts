@@ -5,6 +5,7 @@ import type { RecipeEnv } from '../../examples/recipes/env';
 import { main as legacyDefaultAxios } from '../../examples/recipes/legacy-default-axios';
 import { main as nestjsHttpService } from '../../examples/recipes/nestjs-http-service';
 import { main as oneInstancePerApi } from '../../examples/recipes/one-instance-per-api';
+import { main as perRequestScopes } from '../../examples/recipes/per-request-scopes';
 import { main as testingYourCode, withoutInjection } from '../../examples/recipes/testing-your-code';
 import { main as withAxiosRetry } from '../../examples/recipes/with-axios-retry';
 import {
@@ -103,6 +104,26 @@ describe('examples/recipes/one-instance-per-api.ts', () => {
 
     expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('"statuses": [\n    200,') });
     expect(tokens.requests).toHaveLength(2);
+  });
+});
+
+describe('examples/recipes/per-request-scopes.ts', () => {
+  it('gets one token per scope set and sends each request the token of its own scopes', async () => {
+    const { tokens, billing, env } = servers;
+
+    await expect(perRequestScopes(env)).resolves.toEqual({ statuses: [200, 200, 200] });
+
+    expect(tokens.requests.map(scopeOf).sort()).toEqual(['invoices:read', 'invoices:read invoices:write']);
+    const tokenFor = (scope: string): string =>
+      `Bearer ${tokens.issued[tokens.requests.findIndex((r) => scopeOf(r) === scope)]}`;
+    const byRequest = Object.fromEntries(
+      billing.requests.map((r) => [`${r.method} ${r.url}`, r.headers.authorization]),
+    );
+    expect(byRequest).toEqual({
+      'GET /invoices': tokenFor('invoices:read'),
+      'GET /invoices/1': tokenFor('invoices:read'),
+      'POST /invoices': tokenFor('invoices:read invoices:write'),
+    });
   });
 });
 
