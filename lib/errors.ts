@@ -10,6 +10,8 @@
  * - `DISCOVERY_FAILED`: the issuer's metadata (RFC 8414) could not be fetched (a redirect or a
  *   missed deadline included) or is unusable.
  * - `ISSUER_MISMATCH`: the metadata names another issuer than the configured one (RFC 8414 §3.3).
+ * - `CREDENTIAL_PROVIDER_FAILED`: the `clientSecret` function threw, rejected or returned no
+ *   non-empty string. Its `cause` holds the provider error's name, code and message only.
  */
 export type ClientCredentialsErrorCode =
   | 'OAUTH2_ERROR_RESPONSE'
@@ -18,7 +20,8 @@ export type ClientCredentialsErrorCode =
   | 'TOKEN_RESPONSE_HTTP_ERROR'
   | 'TOKEN_RESPONSE_INVALID'
   | 'DISCOVERY_FAILED'
-  | 'ISSUER_MISMATCH';
+  | 'ISSUER_MISMATCH'
+  | 'CREDENTIAL_PROVIDER_FAILED';
 
 /**
  * Base class of every error thrown while acquiring a token. Catch this to handle them all.
@@ -95,7 +98,10 @@ export class TokenRequestError extends ClientCredentialsError {
   readonly retryAfterMs: number | undefined;
 
   constructor(
-    code: Exclude<ClientCredentialsErrorCode, 'OAUTH2_ERROR_RESPONSE' | DiscoveryErrorCode>,
+    code: Exclude<
+      ClientCredentialsErrorCode,
+      'OAUTH2_ERROR_RESPONSE' | 'CREDENTIAL_PROVIDER_FAILED' | DiscoveryErrorCode
+    >,
     message: string,
     options?: { status?: number | undefined; cause?: unknown; retryAfterMs?: number | undefined },
   ) {

@@ -115,35 +115,38 @@ function exchangeFor(
       return new DiscoveryError('DISCOVERY_FAILED', message, { issuer: resolved.issuer ?? '' });
     });
     try {
-      const token = await withRetries(
-        retryPolicy,
-        () => {
-          stats.tokenRequests += 1;
-          return requestToken({
-            tokenUrl: target.tokenUrl,
-            issuer: target.issuer,
-            httpsAgent: resolved.httpsAgent,
-            params,
-            // Called once per attempt: a JWT assertion gets a fresh jti each time.
-            authenticate: authenticationFor(target.method),
-            client: tokenClient,
-            timeoutMs: resolved.tokenRequestTimeoutMs,
-            deadline,
-            maxAccessTokenLength: resolved.maxAccessTokenLength,
-            defaultLifetimeMs: resolved.defaultLifetimeMs,
-            requestedScope,
-            now: resolved.clock.now,
-            // A fresh proof per attempt, like the client assertion.
-            dpop,
-            onNonceRetry: () => {
-              stats.tokenRequests += 1;
-            },
-          });
-        },
-        onRetry,
-        background,
-        deadline,
-      );
+      const attempt = (): Promise<AccessToken> => {
+        stats.tokenRequests += 1;
+        return requestToken({
+          tokenUrl: target.tokenUrl,
+          issuer: target.issuer,
+          httpsAgent: resolved.httpsAgent,
+          params,
+          // Called once per attempt: a JWT assertion gets a fresh jti each time.
+          authenticate: authenticationFor(target.method),
+          client: tokenClient,
+          timeoutMs: resolved.tokenRequestTimeoutMs,
+          deadline,
+          maxAccessTokenLength: resolved.maxAccessTokenLength,
+          defaultLifetimeMs: resolved.defaultLifetimeMs,
+          requestedScope,
+          now: resolved.clock.now,
+          // A fresh proof per attempt, like the client assertion.
+          dpop,
+          onNonceRetry: () => {
+            stats.tokenRequests += 1;
+          },
+        });
+      };
+      let token: AccessToken;
+      try {
+        token = await withRetries(retryPolicy, attempt, onRetry, background, deadline);
+      } catch (error) {
+        // A secret from a provider may have rotated since this exchange asked for it: one more
+        // request with the new value before the cooldown starts (issue 14, item 1).
+        if (resolved.secretSource === undefined || !(await resolved.secretSource.rotatedAfter(error))) throw error;
+        token = await attempt();
+      }
       cooldown.clear();
       return token;
     } catch (error) {

@@ -1,7 +1,4 @@
 import type { AxiosInstance } from 'axios';
-import type { Agent } from 'node:https';
-import { cacheKey } from './cache-key';
-import { credentialFingerprint } from './client-auth/fingerprint';
 import { Telemetry } from './events';
 import { DPoPNonces, type DPoPSession } from './dpop-nonces';
 import { dpopAuthorization, dpopNonceTracker } from './dpop-request';
@@ -13,31 +10,12 @@ import { resolveOptions } from './resolve-options';
 import { isAxiosInstance } from './validate';
 import { createOriginPolicy } from './origins';
 import { defaultTokenStore } from './stores/memory';
+import { storeKeys } from './store-keys';
 import { TokenManager } from './token-manager';
 import { TokenManagers } from './token-managers';
-import type { ResolvedTokenParameters } from './token-parameters';
 import type { ClientCredentialsHandle } from './types';
 
 const installed = new WeakSet<AxiosInstance>();
-
-/**
- * The cache key. With discovery the issuer stands in for the token URL, and the method, when
- * discovery picks it, for "whichever of these the server supports". That is equivalent: the
- * metadata must name this issuer (RFC 8414 §3.3), so the issuer determines the authorization
- * server and its token endpoint, and the same options against the same metadata pick the same
- * method. The credentials enter as one-way fingerprints of every credential the options hold,
- * whichever method ends up using them. It also keeps the key synchronous, known at install time before any metadata is.
- */
-function storeKey(resolved: ResolvedOptions, parameters: ResolvedTokenParameters, credential: string): string {
-  return cacheKey({
-    ...resolved,
-    ...parameters,
-    tokenUrl: resolved.tokenUrl ?? resolved.issuer ?? '',
-    clientAuthMethod: resolved.clientAuthMethod ?? `auto:${resolved.candidateMethods.join(' ')}`,
-    credential,
-    dpopThumbprint: resolved.dpop?.thumbprint,
-  });
-}
 
 /**
  * How long a store's cross-process lock lives and how long others wait for its holder: longer than
@@ -89,12 +67,12 @@ export function installClientCredentials(
   const { stats } = telemetry;
   const dpop: DPoPSession | undefined =
     resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
-  const credential = credentialFingerprint(resolved, resolved.tokenClient?.defaults.httpsAgent as Agent | undefined);
   const lock = lockFor(store);
   const storeLock = storeLockTiming(resolved);
   // The lock is bounded apart from reads and writes, so a lock protocol may be given longer.
   const t = resolved.storeTimeoutMs;
   const storeTimeoutsMs = { get: t, set: t, delete: t, lock: t };
+  const keyFor = storeKeys(resolved);
   // Built on the first exchange: an installation that is never used costs none of it.
   let exchanges: ReturnType<typeof createExchange> | undefined;
   const own = { scopes: resolved.scopes, resources: resolved.resources, audience: resolved.audience };
@@ -102,7 +80,7 @@ export function installClientCredentials(
     let exchange: Exchange | undefined;
     return new TokenManager({
       telemetry,
-      key: storeKey(resolved, parameters, credential),
+      key: keyFor(parameters),
       store,
       lock,
       refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,

@@ -25,8 +25,17 @@ export interface ClientCredentialsOptions {
   issuer?: string | undefined;
   /** The client identifier (RFC 6749 §2.2). */
   clientId: string;
-  /** The client secret. Required by `client_secret_basic`, `client_secret_post` and `client_secret_jwt`. */
-  clientSecret?: string | undefined;
+  /**
+   * The client secret, or a function returning it (sync or async: Vault, a secrets manager, a
+   * mounted file). Required by `client_secret_basic`, `client_secret_post` and `client_secret_jwt`.
+   * A function is called whenever a token request needs the secret and its value is used for that
+   * request only, never kept. After an `invalid_client` answer it is asked once more, and a changed
+   * value gets one more token request before the error cooldown starts, so a rotation costs one
+   * failed exchange at most. The cache key follows the fingerprint of the value it last returned
+   * (the first request asks it before reading the cache). If it throws or returns no non-empty
+   * string, the acquisition fails with `CREDENTIAL_PROVIDER_FAILED`. Default is none.
+   */
+  clientSecret?: string | (() => string | Promise<string>) | undefined;
   /**
    * How the client authenticates at the token endpoint. Default: with {@link issuer}, the first
    * method the server supports among those the options allow (`private_key_jwt` with a

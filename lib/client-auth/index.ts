@@ -3,6 +3,7 @@ import { clientSecretBasic } from './basic';
 import { clientSecretJwt, privateKeyJwt, type AssertionAudience } from './jwt';
 import type { HmacSigningAlgorithm, SigningKey } from './keys';
 import { clientSecretPost } from './post';
+import type { SecretSource } from './secret-source';
 import { tlsClientAuth } from './tls';
 
 /** The client authentication methods (RFC 6749 §2.3, IANA "OAuth Token Endpoint Authentication Methods"). */
@@ -48,6 +49,8 @@ export type ClientAuthentication = (request: TokenRequestParts) => void | Promis
 export interface ClientCredentialsMaterial {
   clientId: string;
   clientSecret?: string | undefined;
+  /** The secret's provider, when `clientSecret` is a function (then `clientSecret` is undefined). */
+  secretSource?: SecretSource | undefined;
   signingKey?: SigningKey | undefined;
   /** The `client_secret_jwt` algorithm. Default is `HS256`. */
   hmacAlgorithm?: HmacSigningAlgorithm;
@@ -90,15 +93,40 @@ export function createClientAuthentication(
   }
 }
 
+const SECRET_METHODS: ReadonlySet<ClientAuthMethod> = new Set([
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+]);
+
+/**
+ * The authentication of a secret method whose secret comes from a provider: asked on every token
+ * request, the value used for that request only and dropped, never kept in a closure.
+ */
+function providedSecretAuthentication(
+  method: ClientAuthMethod,
+  material: ClientCredentialsMaterial,
+  source: SecretSource,
+): ClientAuthentication {
+  return async (request) => {
+    const clientSecret = await source.read();
+    await createClientAuthentication(method, { ...material, clientSecret })(request);
+  };
+}
+
 /** One authentication per method, created on first use (discovery may pick the method late). */
 export function clientAuthenticationCache(
   material: ClientCredentialsMaterial,
 ): (method: ClientAuthMethod) => ClientAuthentication {
   const made = new Map<ClientAuthMethod, ClientAuthentication>();
+  const { secretSource } = material;
   return (method) => {
     let authentication = made.get(method);
     if (authentication === undefined) {
-      authentication = createClientAuthentication(method, material);
+      authentication =
+        secretSource !== undefined && SECRET_METHODS.has(method)
+          ? providedSecretAuthentication(method, material, secretSource)
+          : createClientAuthentication(method, material);
       made.set(method, authentication);
     }
     return authentication;

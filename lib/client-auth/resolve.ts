@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ClientCredentialsMaterial } from './index';
 import { HMAC_ALGORITHMS, resolveHmacAlgorithm, resolveSigningKey, type HmacSigningAlgorithm } from './keys';
+import { SecretSource, type SecretProvider } from './secret-source';
 import { createTlsAgent } from './tls';
 import { fail } from '../validate';
 
@@ -41,8 +42,10 @@ export function resolveClientAuth(
   if (method !== undefined && !CLIENT_AUTH_METHODS.includes(method as ClientAuthMethod))
     fail('clientAuthMethod', `must be one of ${CLIENT_AUTH_METHODS.map((m) => `"${m}"`).join(', ')}`);
   const secret = options['clientSecret'];
-  if (secret !== undefined && (typeof secret !== 'string' || secret === ''))
-    fail('clientSecret', 'must be a non-empty string');
+  if (secret !== undefined && typeof secret !== 'function' && (typeof secret !== 'string' || secret === ''))
+    fail('clientSecret', 'must be a non-empty string or a function returning one');
+  const secretSource =
+    typeof secret === 'function' ? new SecretSource(context.clientId, secret as SecretProvider) : undefined;
 
   const algorithm = options['signingAlgorithm'];
   const hmacAlgorithm =
@@ -72,8 +75,9 @@ export function resolveClientAuth(
       ? (agentInput as ClientCredentialsMaterial['httpsAgent'])
       : createTlsAgent(options['tls']);
 
-  const clientSecret = secret;
-  if (method !== undefined && SECRET_METHODS.includes(method as ClientAuthMethod) && clientSecret === undefined)
+  const clientSecret = typeof secret === 'string' ? secret : undefined;
+  const hasSecret = secret !== undefined;
+  if (method !== undefined && SECRET_METHODS.includes(method as ClientAuthMethod) && !hasSecret)
     fail('clientSecret', `is required by "${method as string}"`);
   const hasCertificate = httpsAgent !== undefined || context.tokenClient?.defaults.httpsAgent !== undefined;
   if (method !== undefined && TLS_METHODS.includes(method as ClientAuthMethod) && !hasCertificate)
@@ -85,7 +89,7 @@ export function resolveClientAuth(
       ? [method as ClientAuthMethod]
       : [
           ...(signingKey === undefined ? [] : (['private_key_jwt'] as const)),
-          ...(clientSecret === undefined ? [] : SECRET_METHODS),
+          ...(hasSecret ? SECRET_METHODS : []),
           ...(options['tls'] === undefined ? [] : TLS_METHODS),
         ];
   if (candidateMethods.length === 0)
@@ -94,6 +98,7 @@ export function resolveClientAuth(
   return {
     clientId: context.clientId,
     clientSecret,
+    secretSource,
     signingKey,
     hmacAlgorithm,
     assertionAudience: audience,

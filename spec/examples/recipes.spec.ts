@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import axios from 'axios';
 import type { RecipeEnv } from '../../examples/recipes/env';
@@ -6,6 +8,7 @@ import { main as legacyDefaultAxios } from '../../examples/recipes/legacy-defaul
 import { main as nestjsHttpService } from '../../examples/recipes/nestjs-http-service';
 import { main as oneInstancePerApi } from '../../examples/recipes/one-instance-per-api';
 import { main as perRequestScopes } from '../../examples/recipes/per-request-scopes';
+import { main as rotatingSecret } from '../../examples/recipes/rotating-secret';
 import { main as testingYourCode, withoutInjection } from '../../examples/recipes/testing-your-code';
 import { main as withAxiosRetry } from '../../examples/recipes/with-axios-retry';
 import {
@@ -124,6 +127,19 @@ describe('examples/recipes/per-request-scopes.ts', () => {
       'GET /invoices/1': tokenFor('invoices:read'),
       'POST /invoices': tokenFor('invoices:read invoices:write'),
     });
+  });
+});
+
+describe('examples/recipes/rotating-secret.ts', () => {
+  it('sends the secret the file holds at the time of the exchange', async () => {
+    const { tokens, env } = servers;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'acc-secret-')), 'client-secret');
+    writeFileSync(file, 'rotated-secret\n');
+
+    await expect(rotatingSecret(env, file)).resolves.toEqual({ status: 200 });
+
+    const basic = Buffer.from('recipe-client:rotated-secret').toString('base64');
+    expect(tokens.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${basic}`]);
   });
 });
 
