@@ -37,6 +37,16 @@ export interface ClientCredentialsOptions {
    */
   clientSecret?: string | (() => string | Promise<string>) | undefined;
   /**
+   * A function returning a signed JWT client assertion minted elsewhere (RFC 7523 §2.2), sync or
+   * async: a Kubernetes projected service-account token read from its file, a SPIFFE JWT-SVID, a
+   * CI's OIDC token (workload identity federation). Called on every token request attempt; its
+   * value is sent as `client_assertion` with `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`
+   * and never kept. The method is then `private_key_jwt`. Not with {@link clientSecret} or
+   * {@link privateKey}. Installations given the same function share a token; its failure is
+   * `CREDENTIAL_PROVIDER_FAILED`. Default is none.
+   */
+  clientAssertion?: (() => string | Promise<string>) | undefined;
+  /**
    * How the client authenticates at the token endpoint. Default: with {@link issuer}, the first
    * method the server supports among those the options allow (`private_key_jwt` with a
    * {@link privateKey}; `client_secret_basic`, `_post`, `_jwt` with a secret; the mutual TLS methods

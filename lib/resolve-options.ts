@@ -16,6 +16,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'issuer',
   'clientId',
   'clientSecret',
+  'clientAssertion',
   'clientAuthMethod',
   'privateKey',
   'keyId',

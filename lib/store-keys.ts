@@ -1,5 +1,6 @@
 import type { Agent } from 'node:https';
 import { cacheKey } from './cache-key';
+import { assertionIdentity } from './client-auth/assertion';
 import { credentialFingerprint } from './client-auth/fingerprint';
 import type { SecretSource } from './client-auth/secret-source';
 import type { ResolvedOptions } from './options';
@@ -64,7 +65,12 @@ function secretBoundKey(source: SecretSource, keyFor: (fingerprint: string) => s
 export function storeKeys(
   resolved: ResolvedOptions,
 ): (parameters: ResolvedTokenParameters) => string | CredentialBoundKey {
-  const credential = credentialFingerprint(resolved, resolved.tokenClient?.defaults.httpsAgent as Agent | undefined);
+  const fingerprints = credentialFingerprint(resolved, resolved.tokenClient?.defaults.httpsAgent as Agent | undefined);
+  const { clientAssertion } = resolved;
+  const credential =
+    clientAssertion === undefined
+      ? fingerprints
+      : [fingerprints, assertionIdentity(resolved.clientId, clientAssertion)].filter(Boolean).join(' ');
   const source = resolved.secretSource;
   return (parameters) =>
     source === undefined

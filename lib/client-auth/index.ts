@@ -3,6 +3,7 @@ import { clientSecretBasic } from './basic';
 import { clientSecretJwt, privateKeyJwt, type AssertionAudience } from './jwt';
 import type { HmacSigningAlgorithm, SigningKey } from './keys';
 import { clientSecretPost } from './post';
+import { externalAssertion, type AssertionProvider } from './assertion';
 import type { SecretSource } from './secret-source';
 import { tlsClientAuth } from './tls';
 
@@ -52,6 +53,8 @@ export interface ClientCredentialsMaterial {
   /** The secret's provider, when `clientSecret` is a function (then `clientSecret` is undefined). */
   secretSource?: SecretSource | undefined;
   signingKey?: SigningKey | undefined;
+  /** A provider of client assertions minted elsewhere, for `private_key_jwt` without a key. */
+  clientAssertion?: AssertionProvider | undefined;
   /** The `client_secret_jwt` algorithm. Default is `HS256`. */
   hmacAlgorithm?: HmacSigningAlgorithm;
   /** The `aud` of client assertions. Default is `'issuer'`. */
@@ -86,6 +89,7 @@ export function createClientAuthentication(
         material.assertionAudience ?? 'issuer',
       );
     case 'private_key_jwt':
+      if (material.clientAssertion !== undefined) return externalAssertion(clientId, material.clientAssertion);
       return privateKeyJwt(clientId, need(signingKey, 'privateKey'), material.assertionAudience ?? 'issuer');
     case 'tls_client_auth':
     case 'self_signed_tls_client_auth':

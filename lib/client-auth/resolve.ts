@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ClientCredentialsMaterial } from './index';
 import { HMAC_ALGORITHMS, resolveHmacAlgorithm, resolveSigningKey, type HmacSigningAlgorithm } from './keys';
+import type { AssertionProvider } from './assertion';
 import { SecretSource, type SecretProvider } from './secret-source';
 import { createTlsAgent } from './tls';
 import { fail } from '../validate';
@@ -28,7 +29,7 @@ const isHmac = (value: unknown): value is HmacSigningAlgorithm =>
   HMAC_ALGORITHMS.includes(value as HmacSigningAlgorithm);
 
 /**
- * Validates `clientAuthMethod`, `clientSecret`, `privateKey`, `keyId`, `signingAlgorithm`,
+ * Validates `clientAuthMethod`, `clientSecret`, `clientAssertion`, `privateKey`, `keyId`, `signingAlgorithm`,
  * `assertionAudience`, `tls` and `httpsAgent` together: a method without what it needs, or a key
  * its algorithm cannot use, fails here, at install time.
  *
@@ -47,6 +48,17 @@ export function resolveClientAuth(
   const secretSource =
     typeof secret === 'function' ? new SecretSource(context.clientId, secret as SecretProvider) : undefined;
 
+  const assertion = options['clientAssertion'];
+  if (assertion !== undefined) {
+    if (typeof assertion !== 'function') fail('clientAssertion', 'must be a function returning a signed JWT');
+    if (secret !== undefined) fail('clientAssertion', 'cannot be combined with "clientSecret"; give one of them');
+    if (options['privateKey'] !== undefined)
+      fail('clientAssertion', 'cannot be combined with "privateKey"; give one of them');
+    if (method !== undefined && method !== 'private_key_jwt')
+      fail('clientAssertion', `is sent as "private_key_jwt" and cannot be used with "${method as string}"`);
+  }
+  const clientAssertion = assertion as AssertionProvider | undefined;
+
   const algorithm = options['signingAlgorithm'];
   const hmacAlgorithm =
     method === 'client_secret_jwt' ? resolveHmacAlgorithm(algorithm) : isHmac(algorithm) ? algorithm : 'HS256';
@@ -55,7 +67,8 @@ export function resolveClientAuth(
     options['privateKey'] === undefined
       ? undefined
       : resolveSigningKey(options['privateKey'], keyAlgorithm, options['keyId']);
-  if (method === 'private_key_jwt' && signingKey === undefined) fail('privateKey', 'is required by "private_key_jwt"');
+  if (method === 'private_key_jwt' && signingKey === undefined && clientAssertion === undefined)
+    fail('privateKey', 'is required by "private_key_jwt" (or "clientAssertion")');
   if (method === 'private_key_jwt' && isHmac(algorithm))
     fail('signingAlgorithm', `"${algorithm}" cannot be used with "private_key_jwt"; HMAC needs "client_secret_jwt"`);
 
@@ -88,7 +101,7 @@ export function resolveClientAuth(
     method !== undefined
       ? [method as ClientAuthMethod]
       : [
-          ...(signingKey === undefined ? [] : (['private_key_jwt'] as const)),
+          ...(signingKey === undefined && clientAssertion === undefined ? [] : (['private_key_jwt'] as const)),
           ...(hasSecret ? SECRET_METHODS : []),
           ...(options['tls'] === undefined ? [] : TLS_METHODS),
         ];
@@ -100,6 +113,7 @@ export function resolveClientAuth(
     clientSecret,
     secretSource,
     signingKey,
+    clientAssertion,
     hmacAlgorithm,
     assertionAudience: audience,
     httpsAgent,

@@ -4,13 +4,16 @@ import { secretFingerprint } from './fingerprint';
 /** A function that returns the client secret: from Vault, a secrets manager, a mounted file. */
 export type SecretProvider = () => string | Promise<string>;
 
-/** Keeps only what is safe of a provider's failure: its name, code and message, never the object. */
-function providerFailed(error: unknown): ClientCredentialsError {
+/**
+ * The error of a credential provider (`clientSecret` or `clientAssertion`) that failed. Keeps only
+ * what is safe of its failure: its name, code and message, never the object.
+ */
+export function providerFailed(error: unknown, option = 'clientSecret'): ClientCredentialsError {
   const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
   const cause = new Error(typeof message === 'string' ? message : 'provider failed');
   if (typeof name === 'string') cause.name = name;
   if (typeof code === 'string') Object.assign(cause, { code });
-  return new ClientCredentialsError('CREDENTIAL_PROVIDER_FAILED', 'the "clientSecret" provider failed', { cause });
+  return new ClientCredentialsError('CREDENTIAL_PROVIDER_FAILED', `the "${option}" provider failed`, { cause });
 }
 
 /**

@@ -9,6 +9,7 @@ import { main as nestjsHttpService } from '../../examples/recipes/nestjs-http-se
 import { main as oneInstancePerApi } from '../../examples/recipes/one-instance-per-api';
 import { main as perRequestScopes } from '../../examples/recipes/per-request-scopes';
 import { main as rotatingSecret } from '../../examples/recipes/rotating-secret';
+import { createBilling as workloadIdentityBilling } from '../../examples/recipes/workload-identity';
 import { main as testingYourCode, withoutInjection } from '../../examples/recipes/testing-your-code';
 import { main as withAxiosRetry } from '../../examples/recipes/with-axios-retry';
 import {
@@ -140,6 +141,32 @@ describe('examples/recipes/rotating-secret.ts', () => {
 
     const basic = Buffer.from('recipe-client:rotated-secret').toString('base64');
     expect(tokens.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${basic}`]);
+  });
+});
+
+describe('examples/recipes/workload-identity.ts', () => {
+  it('sends the assertion the token file holds, read anew on every exchange', async () => {
+    const { tokens, billing, env } = servers;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'acc-sa-token-')), 'token');
+    writeFileSync(file, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvbmUifQ.c2ln\n');
+    const { billing: instance, handle } = workloadIdentityBilling(env, file);
+
+    expect((await instance.get('/invoices')).status).toBe(200);
+    // The kubelet rotates the projected token; the next exchange sends the new one.
+    writeFileSync(file, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0d28ifQ.c2ln\n');
+    await handle.invalidate();
+    expect((await instance.get('/invoices')).status).toBe(200);
+
+    const sent = tokens.requests.map((r) => new URLSearchParams(r.body));
+    expect(sent.map((body) => body.get('client_assertion'))).toEqual([
+      'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvbmUifQ.c2ln',
+      'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0d28ifQ.c2ln',
+    ]);
+    expect(sent.map((body) => body.get('client_assertion_type'))).toEqual(
+      Array.from({ length: 2 }, () => 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'),
+    );
+    expect(tokens.requests.map((r) => r.headers.authorization)).toEqual([undefined, undefined]);
+    expect(billing.requests).toHaveLength(2);
   });
 });
 

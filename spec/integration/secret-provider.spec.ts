@@ -9,7 +9,6 @@ import {
   type ClientCredentialsOptions,
 } from '../../lib';
 import { json, startLoopbackServer, type LoopbackServer } from '../support/loopback';
-import '../support/unhandled';
 
 /** The secret the token endpoint accepts now; the test rotates it. */
 let accepted = 'secret-one';

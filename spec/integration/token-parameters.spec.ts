@@ -4,7 +4,6 @@ import { MAX_PARAMETER_SETS, TokenManagers } from '../../lib/token-managers';
 import type { TokenManager } from '../../lib/token-manager';
 import { json, startLoopbackServer, type LoopbackServer } from '../support/loopback';
 import { startOidcServer, type OidcServer } from '../support/oidc';
-import '../support/unhandled';
 
 const SCOPES = 'invoices:read invoices:write reports:read';
 
