@@ -116,6 +116,7 @@ export function installClientCredentials(
               },
           createUnauthorizedHandler(instance, {
             renew: resolved.retryOnUnauthorized,
+            renewOnStatus: resolved.renewOnStatus,
             redact: resolved.redactErrors,
             onReplay,
             ...(trackNonce === undefined ? {} : { nonceRetry: trackNonce }),

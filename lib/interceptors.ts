@@ -160,6 +160,8 @@ function isReplayable(data: unknown): boolean {
 export interface UnauthorizedHandlerOptions {
   /** Whether a rejected token is dropped, renewed and the request replayed once. Default is `true`. */
   renew?: boolean;
+  /** The statuses that say the token was rejected and trigger that renewal. Default is `[401]`. */
+  renewOnStatus?: readonly number[];
   /** Called when a request is replayed with a renewed token. Default is none. */
   onReplay?: () => void;
   /**
@@ -182,29 +184,45 @@ function redacted(error: unknown): unknown {
 }
 
 /**
- * The response error interceptor: a 401 to a request that carried our token drops that token
+ * The response error interceptor: a 401 (or another status of `renewOnStatus`, such as the 403 of
+ * Django OAuth Toolkit's stock views) to a request that carried our token drops that token
  * (compare-and-delete) and replays the request once with a renewed one (RFC 6750 §3.1). With DPoP,
  * a 401 `use_dpop_nonce` first gets one retry with the same token and the server's nonce (RFC 9449
  * §9); it is counted apart, so a request is sent at most three times.
  */
 export function createUnauthorizedHandler(
   instance: AxiosInstance,
-  { renew = true, onReplay = () => {}, nonceRetry, redact = true }: UnauthorizedHandlerOptions = {},
+  {
+    renew = true,
+    renewOnStatus = [401],
+    onReplay = () => {},
+    nonceRetry,
+    redact = true,
+  }: UnauthorizedHandlerOptions = {},
 ): (error: unknown) => Promise<AxiosResponse> {
   const handle = async (error: unknown): Promise<AxiosResponse> => {
     const { config, response } = (error ?? {}) as Partial<AxiosError>;
     if (response === undefined || config === undefined) throw error;
     const retryWithNonce = nonceRetry?.(response) === true;
-    if (response.status !== 401) throw error;
+    const renewable = renewOnStatus.includes(response.status);
+    if (response.status !== 401 && !renewable) throw error;
     const state = (config as ConfigWithState)[STATE_KEY];
     if (!(state instanceof AuthState) || !isReplayable(config.data)) throw error;
     const challenge: unknown = response.headers?.['www-authenticate'];
     // Only a proof can carry the nonce: a Bearer token sent again would meet the same answer.
-    if (retryWithNonce && state.token.tokenType === 'DPoP' && !state.nonceRetried && dpopNonceRequested(challenge)) {
+    if (
+      response.status === 401 &&
+      retryWithNonce &&
+      state.token.tokenType === 'DPoP' &&
+      !state.nonceRetried &&
+      dpopNonceRequested(challenge)
+    ) {
       state.nonceRetried = true;
       return instance.request(config);
     }
-    if (!renew || state.replayed || !bearerTokenRejected(challenge, state.token.tokenType.toLowerCase())) throw error;
+    // Still never on insufficient_scope (RFC 6750 §3.1): a renewed token of the same scope meets the same answer.
+    if (!renewable || !renew || state.replayed || !bearerTokenRejected(challenge, state.token.tokenType.toLowerCase()))
+      throw error;
     state.replayed = true;
     onReplay();
     await state.manager.invalidate(state.token.accessToken);

@@ -174,6 +174,14 @@ export interface ClientCredentialsOptions {
    */
   retryOnUnauthorized?: boolean | undefined;
   /**
+   * The HTTP statuses of an API answer that mean our token was rejected and trigger the renewal and
+   * the one replay of {@link retryOnUnauthorized}, e.g. `[401, 403]` for APIs that answer a revoked
+   * or expired token with 403 (Django OAuth Toolkit's stock `ProtectedResourceView`). A challenge
+   * with `error="insufficient_scope"` never triggers it; a request is still replayed once at most.
+   * Default is `[401]` (RFC 6750 §3.1).
+   */
+  renewOnStatus?: readonly number[] | undefined;
+  /**
    * Whether an API request's error that reaches the caller loses our access token and DPoP proof:
    * they are dropped from `error.config.headers` and blanked in the sent-request objects, so
    * `util.inspect(error)`, `JSON.stringify(error)` and `error.toJSON()` show neither. Retrying
@@ -214,6 +222,7 @@ export interface ResolvedOptions extends ResolvedClientAuth {
   tokenAcquisitionTimeoutMs: number;
   maxAccessTokenLength: number;
   retryOnUnauthorized: boolean;
+  renewOnStatus: number[];
   redactErrors: boolean;
   tokenRequestRetries: number;
   tokenRequestRetryMaxDelayMs: number;

@@ -38,6 +38,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'tokenAcquisitionTimeoutMs',
   'maxAccessTokenLength',
   'retryOnUnauthorized',
+  'renewOnStatus',
   'redactErrors',
   'allowHttpTokenUrl',
   'tokenRequestRetries',
@@ -141,6 +142,13 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
 
   const retry = options['retryOnUnauthorized'];
   if (retry !== undefined && typeof retry !== 'boolean') fail('retryOnUnauthorized', 'must be a boolean');
+  const renewInput = options['renewOnStatus'] ?? [401];
+  if (
+    !Array.isArray(renewInput) ||
+    renewInput.length === 0 ||
+    renewInput.some((status) => !Number.isInteger(status) || (status as number) < 400 || (status as number) > 599)
+  )
+    fail('renewOnStatus', 'must be a non-empty array of HTTP status codes from 400 to 599');
   const redactErrors = options['redactErrors'];
   if (redactErrors !== undefined && typeof redactErrors !== 'boolean') fail('redactErrors', 'must be a boolean');
   const audience = optionalString('audience', options['audience']);
@@ -188,6 +196,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     ),
     maxAccessTokenLength: maxTokenLength,
     retryOnUnauthorized: retry ?? true,
+    renewOnStatus: [...new Set(renewInput as number[])],
     redactErrors: redactErrors ?? true,
     tokenRequestRetries: retries,
     tokenRequestRetryMaxDelayMs: retryMaxDelayMs,
