@@ -128,6 +128,7 @@ function exchangeFor(
           timeoutMs: resolved.tokenRequestTimeoutMs,
           deadline,
           maxAccessTokenLength: resolved.maxAccessTokenLength,
+          basicEncoding: resolved.basicEncoding,
           defaultLifetimeMs: resolved.defaultLifetimeMs,
           requestedScope,
           now: resolved.clock.now,

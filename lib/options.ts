@@ -47,6 +47,14 @@ export interface ClientCredentialsOptions {
    */
   clientAssertion?: (() => string | Promise<string>) | undefined;
   /**
+   * How `client_secret_basic` encodes the client id and secret before Base64: `'rfc6749'`
+   * form-urlencodes each first (RFC 6749 §2.3.1); `'raw'` sends them unencoded (RFC 7617), for
+   * servers that do not decode them (Glewlwyd 2.7.5 answers an empty 403 to a secret with `+`,
+   * `/`, `:` or `%` otherwise). An empty 401 or 403 after a Basic request names this option in
+   * its error message. Default is `'rfc6749'`.
+   */
+  basicEncoding?: 'rfc6749' | 'raw' | undefined;
+  /**
    * How the client authenticates at the token endpoint. Default: with {@link issuer}, the first
    * method the server supports among those the options allow (`private_key_jwt` with a
    * {@link privateKey}; `client_secret_basic`, `_post`, `_jwt` with a secret; the mutual TLS methods

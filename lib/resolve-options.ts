@@ -17,6 +17,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'clientId',
   'clientSecret',
   'clientAssertion',
+  'basicEncoding',
   'clientAuthMethod',
   'privateKey',
   'keyId',

@@ -40,6 +40,8 @@ export interface TokenEndpointSettings {
   now: () => number;
   /** Proves possession of the DPoP key (RFC 9449 §5). Default is none: Bearer tokens only. */
   dpop?: DPoPSession | undefined;
+  /** How Basic credentials were encoded, for the hint in an empty 401/403's error. Default is `'rfc6749'`. */
+  basicEncoding?: 'rfc6749' | 'raw' | undefined;
   /** Called before the one request sent again with a DPoP nonce, so it is counted. Default is none. */
   onNonceRetry?: () => void;
 }
@@ -52,12 +54,12 @@ export interface TokenEndpointSettings {
  */
 export async function requestToken(settings: TokenEndpointSettings): Promise<AccessToken> {
   const { dpop } = settings;
-  let { response, sentAt, redact } = await sendTokenRequest(settings);
+  let { response, sentAt, redact, basic } = await sendTokenRequest(settings);
   // RFC 9449 §8: one more try with the nonce the server asked for. The body is built anew, so a
   // client assertion gets a fresh jti (a reused one would be a replay).
   if (dpop !== undefined && dpop.nonces.remember(settings.tokenUrl, response.headers) && asksForNonce(response)) {
     settings.onNonceRetry?.();
-    ({ response, sentAt, redact } = await sendTokenRequest(settings));
+    ({ response, sentAt, redact, basic } = await sendTokenRequest(settings));
   }
   return parseTokenResponse(response.status, response.data, {
     sentAt,
@@ -66,6 +68,7 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
     retryAfterMs: parseRetryAfter(headerValue(response.headers?.['retry-after']), Date.now()),
     dpop: dpop !== undefined,
     redact,
+    basicEncoding: basic ? (settings.basicEncoding ?? 'rfc6749') : undefined,
     ...(settings.maxAccessTokenLength === undefined ? {} : { maxAccessTokenLength: settings.maxAccessTokenLength }),
   });
 }
@@ -77,7 +80,7 @@ function asksForNonce(response: AxiosResponse<unknown>): boolean {
 
 async function sendTokenRequest(
   settings: TokenEndpointSettings,
-): Promise<{ response: AxiosResponse<unknown>; sentAt: number; redact: (text: string) => string }> {
+): Promise<{ response: AxiosResponse<unknown>; sentAt: number; redact: (text: string) => string; basic: boolean }> {
   const body = new URLSearchParams({ grant_type: 'client_credentials' });
   for (const [name, value] of settings.params) body.append(name, value);
   const headers: Record<string, string> = {
@@ -113,7 +116,7 @@ async function sendTokenRequest(
       signal: requestSignal(settings.client, own, outer),
       ...(settings.httpsAgent === undefined ? {} : { httpsAgent: settings.httpsAgent }),
     });
-    return { response, sentAt, redact };
+    return { response, sentAt, redact, basic: headers['Authorization']?.startsWith('Basic ') === true };
   } catch (error) {
     if (timedOut(own))
       throw new TokenRequestError('TOKEN_ENDPOINT_TIMEOUT', `token endpoint did not answer within ${timeoutMs} ms`, {

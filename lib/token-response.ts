@@ -37,6 +37,8 @@ export interface TokenResponseContext {
   dpop?: boolean;
   /** The longest `access_token` accepted, in characters. Default is {@link DEFAULT_MAX_ACCESS_TOKEN_LENGTH}. */
   maxAccessTokenLength?: number;
+  /** The Basic encoding the request used, when it authenticated with Basic: named in the error of an empty 401/403. Default is none. */
+  basicEncoding?: 'rfc6749' | 'raw' | undefined;
   /** Removes what the request sent (secret, assertion, proof) from server text. Default removes nothing. */
   redact?: (text: string) => string;
 }
@@ -74,6 +76,18 @@ function parseSeconds(value: unknown): number | undefined | null {
 const keep = (text: string): string => text;
 
 /**
+ * An empty 401/403 after a Basic request is how servers that do not form-urldecode Basic
+ * credentials (Glewlwyd) refuse RFC 6749 §2.3.1 encoding: the message says which option to try.
+ */
+function basicHint(status: number, data: unknown, encoding: 'rfc6749' | 'raw' | undefined): string {
+  if (encoding === undefined || (status !== 401 && status !== 403)) return '';
+  if (data !== undefined && data !== null && !(typeof data === 'string' && data.trim() === '')) return '';
+  return encoding === 'rfc6749'
+    ? " (an empty answer to Basic credentials: if the server does not form-urldecode them, set basicEncoding: 'raw')"
+    : " (an empty answer to Basic credentials sent with basicEncoding: 'raw'; if the server decodes them per RFC 6749, use 'rfc6749')";
+}
+
+/**
  * Turns a token endpoint answer into a token or a typed error.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
@@ -87,7 +101,7 @@ export function parseTokenResponse(status: number, data: unknown, context: Token
     if (error) throw error;
     throw new TokenRequestError(
       'TOKEN_RESPONSE_HTTP_ERROR',
-      `token endpoint answered HTTP ${status} without an OAuth 2.0 error`,
+      `token endpoint answered HTTP ${status} without an OAuth 2.0 error${basicHint(status, data, context.basicEncoding)}`,
       { status, retryAfterMs: status === 429 || status >= 500 ? context.retryAfterMs : undefined },
     );
   }

@@ -1,5 +1,5 @@
 import type { Agent } from 'node:https';
-import { clientSecretBasic } from './basic';
+import { clientSecretBasic, type BasicEncoding } from './basic';
 import { clientSecretJwt, privateKeyJwt, type AssertionAudience } from './jwt';
 import type { HmacSigningAlgorithm, SigningKey } from './keys';
 import { clientSecretPost } from './post';
@@ -55,6 +55,8 @@ export interface ClientCredentialsMaterial {
   signingKey?: SigningKey | undefined;
   /** A provider of client assertions minted elsewhere, for `private_key_jwt` without a key. */
   clientAssertion?: AssertionProvider | undefined;
+  /** How `client_secret_basic` encodes the id and secret. Default is `'rfc6749'`. */
+  basicEncoding?: BasicEncoding;
   /** The `client_secret_jwt` algorithm. Default is `HS256`. */
   hmacAlgorithm?: HmacSigningAlgorithm;
   /** The `aud` of client assertions. Default is `'issuer'`. */
@@ -78,7 +80,7 @@ export function createClientAuthentication(
   };
   switch (method) {
     case 'client_secret_basic':
-      return clientSecretBasic(clientId, need(clientSecret, 'clientSecret'));
+      return clientSecretBasic(clientId, need(clientSecret, 'clientSecret'), material.basicEncoding ?? 'rfc6749');
     case 'client_secret_post':
       return clientSecretPost(clientId, need(clientSecret, 'clientSecret'));
     case 'client_secret_jwt':

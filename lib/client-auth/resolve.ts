@@ -58,6 +58,8 @@ export function resolveClientAuth(
       fail('clientAssertion', `is sent as "private_key_jwt" and cannot be used with "${method as string}"`);
   }
   const clientAssertion = assertion as AssertionProvider | undefined;
+  const basicEncoding = options['basicEncoding'] ?? 'rfc6749';
+  if (basicEncoding !== 'rfc6749' && basicEncoding !== 'raw') fail('basicEncoding', 'must be "rfc6749" or "raw"');
 
   const algorithm = options['signingAlgorithm'];
   const hmacAlgorithm =
@@ -114,6 +116,7 @@ export function resolveClientAuth(
     secretSource,
     signingKey,
     clientAssertion,
+    basicEncoding,
     hmacAlgorithm,
     assertionAudience: audience,
     httpsAgent,
