@@ -20,7 +20,8 @@ beforeAll(async () => {
     const colon = pair.indexOf(':');
     if (pair.slice(0, colon) !== CLIENT_ID || pair.slice(colon + 1) !== SECRET) {
       res.writeHead(403);
-      return res.end();
+      res.end();
+      return;
     }
     return json(res, 200, { access_token: 'raw-token', token_type: 'Bearer', expires_in: 3600 });
   });
