@@ -128,7 +128,10 @@ export interface ClientCredentialsOptions {
    * so short-lived tokens are still used. Default is 30.
    */
   refreshBeforeExpirySeconds?: number | undefined;
-  /** The lifetime assumed when a token response has no `expires_in`, in seconds. Default is 300 (5 minutes). */
+  /**
+   * The lifetime assumed when a token response has no `expires_in` and the access token is not a
+   * JWT with a usable `exp` claim (which is read, not verified), in seconds. Default is 300 (5 minutes).
+   */
   defaultExpiresInSeconds?: number | undefined;
   /**
    * The deadline of one token request (and of each discovery metadata request), from connect to

@@ -1,5 +1,6 @@
 import { TokenRequestError } from './errors';
 import { oauthError, serverText } from './oauth-error-response';
+import { jwtLifetimeMs } from './jwt-expiry';
 import type { AccessToken } from './types';
 
 /**
@@ -139,7 +140,11 @@ export function parseTokenResponse(status: number, data: unknown, context: Token
   // `expires_in: 0` says nothing usable (a token dead on arrival would cost one exchange per
   // call): treated as absent, as golang.org/x/oauth2 does (tokenJSON.expiry: only a non-zero
   // expires_in sets an expiry).
-  const lifetimeMs = expiresIn === undefined || expiresIn === 0 ? context.defaultLifetimeMs : expiresIn * 1000;
+  // Without it, a JWT access token's own `exp` comes before the default lifetime.
+  const lifetimeMs =
+    expiresIn === undefined || expiresIn === 0
+      ? (jwtLifetimeMs(accessToken, context.sentAt, MAX_TOKEN_LIFETIME_SECONDS * 1000) ?? context.defaultLifetimeMs)
+      : expiresIn * 1000;
   const token: AccessToken = {
     accessToken,
     tokenType: type === 'dpop' ? 'DPoP' : 'Bearer',
