@@ -129,6 +129,7 @@ function exchangeFor(
           deadline,
           maxAccessTokenLength: resolved.maxAccessTokenLength,
           basicEncoding: resolved.basicEncoding,
+          mapTokenResponse: resolved.mapTokenResponse,
           defaultLifetimeMs: resolved.defaultLifetimeMs,
           requestedScope,
           now: resolved.clock.now,

@@ -200,6 +200,14 @@ export interface ClientCredentialsOptions {
    * to get the error exactly as axios made it. Default is `true`.
    */
   redactErrors?: boolean | undefined;
+  /**
+   * Maps a successful token response's parsed JSON body to the RFC 6749 §5.1 fields
+   * (`access_token`, `token_type`, `expires_in`, `scope`) before the strict checks run, for
+   * providers that answer outside the RFC: the token in an envelope, no `token_type`, `expires_at`
+   * instead of `expires_in`. Error answers (§5.2) are not mapped. A mapper that throws or returns
+   * no plain object fails with `TOKEN_RESPONSE_INVALID`. Default is none.
+   */
+  mapTokenResponse?: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
   /** Allows an `http:` token URL on a non-loopback host (RFC 6749 §3.2 requires TLS). Default is `false`. */
   allowHttpTokenUrl?: boolean | undefined;
   /**
@@ -234,6 +242,7 @@ export interface ResolvedOptions extends ResolvedClientAuth {
   maxAccessTokenLength: number;
   retryOnUnauthorized: boolean;
   renewOnStatus: number[];
+  mapTokenResponse: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
   redactErrors: boolean;
   tokenRequestRetries: number;
   tokenRequestRetryMaxDelayMs: number;

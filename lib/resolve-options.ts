@@ -40,6 +40,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'maxAccessTokenLength',
   'retryOnUnauthorized',
   'renewOnStatus',
+  'mapTokenResponse',
   'redactErrors',
   'allowHttpTokenUrl',
   'tokenRequestRetries',
@@ -150,6 +151,9 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     renewInput.some((status) => !Number.isInteger(status) || (status as number) < 400 || (status as number) > 599)
   )
     fail('renewOnStatus', 'must be a non-empty array of HTTP status codes from 400 to 599');
+  const mapTokenResponse = options['mapTokenResponse'];
+  if (mapTokenResponse !== undefined && typeof mapTokenResponse !== 'function')
+    fail('mapTokenResponse', 'must be a function');
   const redactErrors = options['redactErrors'];
   if (redactErrors !== undefined && typeof redactErrors !== 'boolean') fail('redactErrors', 'must be a boolean');
   const audience = optionalString('audience', options['audience']);
@@ -198,6 +202,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     maxAccessTokenLength: maxTokenLength,
     retryOnUnauthorized: retry ?? true,
     renewOnStatus: [...new Set(renewInput as number[])],
+    mapTokenResponse: mapTokenResponse as ResolvedOptions['mapTokenResponse'],
     redactErrors: redactErrors ?? true,
     tokenRequestRetries: retries,
     tokenRequestRetryMaxDelayMs: retryMaxDelayMs,

@@ -40,6 +40,8 @@ export interface TokenEndpointSettings {
   now: () => number;
   /** Proves possession of the DPoP key (RFC 9449 §5). Default is none: Bearer tokens only. */
   dpop?: DPoPSession | undefined;
+  /** Maps a 2xx answer's parsed body to RFC 6749 §5.1 fields before it is checked. Default is none. */
+  mapTokenResponse?: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
   /** How Basic credentials were encoded, for the hint in an empty 401/403's error. Default is `'rfc6749'`. */
   basicEncoding?: 'rfc6749' | 'raw' | undefined;
   /** Called before the one request sent again with a DPoP nonce, so it is counted. Default is none. */
@@ -69,6 +71,7 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
     dpop: dpop !== undefined,
     redact,
     basicEncoding: basic ? (settings.basicEncoding ?? 'rfc6749') : undefined,
+    mapTokenResponse: settings.mapTokenResponse,
     ...(settings.maxAccessTokenLength === undefined ? {} : { maxAccessTokenLength: settings.maxAccessTokenLength }),
   });
 }

@@ -40,6 +40,8 @@ export interface TokenResponseContext {
   maxAccessTokenLength?: number;
   /** The Basic encoding the request used, when it authenticated with Basic: named in the error of an empty 401/403. Default is none. */
   basicEncoding?: 'rfc6749' | 'raw' | undefined;
+  /** Maps a 2xx answer's parsed body to RFC 6749 §5.1 fields before the checks. Default is none. */
+  mapTokenResponse?: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
   /** Removes what the request sent (secret, assertion, proof) from server text. Default removes nothing. */
   redact?: (text: string) => string;
 }
@@ -77,6 +79,27 @@ function parseSeconds(value: unknown): number | undefined | null {
 const keep = (text: string): string => text;
 
 /**
+ * The body as `mapTokenResponse` maps it. A mapper that throws or answers no plain object is a
+ * `TOKEN_RESPONSE_INVALID`, without its error as cause: that error may quote the body, token included.
+ */
+function mapped(
+  map: (body: Record<string, unknown>) => Record<string, unknown>,
+  json: Record<string, unknown>,
+  status: number,
+): Record<string, unknown> {
+  let result: unknown;
+  try {
+    result = map(json);
+  } catch {
+    throw invalid('"mapTokenResponse" threw on the token response', status);
+  }
+  const body = parseJsonObject(result);
+  if (typeof result !== 'object' || body === undefined)
+    throw invalid('"mapTokenResponse" did not return a plain object', status);
+  return body;
+}
+
+/**
  * An empty 401/403 after a Basic request is how servers that do not form-urldecode Basic
  * credentials (Glewlwyd) refuse RFC 6749 §2.3.1 encoding: the message says which option to try.
  */
@@ -107,11 +130,12 @@ export function parseTokenResponse(status: number, data: unknown, context: Token
     );
   }
   if (json === undefined) throw invalid('token response is not a JSON object', status);
+  const body = context.mapTokenResponse === undefined ? json : mapped(context.mapTokenResponse, json, status);
   // Some servers answer 200 with an error body; it is still an error response.
-  const error = oauthError(status, json, redact);
+  const error = oauthError(status, body, redact);
   if (error) throw error;
 
-  const accessToken = json['access_token'];
+  const accessToken = body['access_token'];
   if (typeof accessToken !== 'string' || accessToken.length === 0)
     throw invalid('token response has no "access_token" string', status);
   const maxLength = context.maxAccessTokenLength ?? DEFAULT_MAX_ACCESS_TOKEN_LENGTH;
@@ -122,18 +146,18 @@ export function parseTokenResponse(status: number, data: unknown, context: Token
     );
   if (!ACCESS_TOKEN.test(accessToken) || accessToken.trim() === '')
     throw invalid('token response "access_token" holds characters RFC 6749 Appendix A.12 does not allow', status);
-  const tokenType = json['token_type'];
+  const tokenType = body['token_type'];
   if (typeof tokenType !== 'string') throw invalid('token response has no "token_type" string', status);
   // RFC 6749 §5.1: token_type is case-insensitive. Bearer (RFC 6750) is sent as is; DPoP (RFC 9449
   // §5) only when we asked for it, since only then can we prove possession of the key.
   const type = tokenType.toLowerCase();
   if (type !== 'bearer' && !(type === 'dpop' && context.dpop === true))
     throw invalid(`token response has unsupported "token_type" "${serverText(tokenType, 32, redact)}"`, status);
-  const expiresIn = parseSeconds(json['expires_in']);
+  const expiresIn = parseSeconds(body['expires_in']);
   if (expiresIn === null) throw invalid('token response has an invalid "expires_in"', status);
   // A hint some servers send: when to renew, in seconds. Ignored unless it is a sane number.
-  const refreshIn = parseSeconds(json['refresh_in']);
-  const scope = json['scope'];
+  const refreshIn = parseSeconds(body['refresh_in']);
+  const scope = body['scope'];
   if (scope !== undefined && typeof scope !== 'string')
     throw invalid('token response has a non-string "scope"', status);
 
