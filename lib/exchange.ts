@@ -130,6 +130,7 @@ function exchangeFor(
           maxAccessTokenLength: resolved.maxAccessTokenLength,
           basicEncoding: resolved.basicEncoding,
           mapTokenResponse: resolved.mapTokenResponse,
+          tokenRequestBody: resolved.tokenRequestBody,
           defaultLifetimeMs: resolved.defaultLifetimeMs,
           requestedScope,
           now: resolved.clock.now,

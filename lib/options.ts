@@ -208,6 +208,13 @@ export interface ClientCredentialsOptions {
    * no plain object fails with `TOKEN_RESPONSE_INVALID`. Default is none.
    */
   mapTokenResponse?: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  /**
+   * How the token request body is sent: `'form'` (`application/x-www-form-urlencoded`, RFC 6749
+   * §4.4.2) or `'json'` (`application/json`, one object with the same parameters, a repeated
+   * `resource` as an array, `client_secret_post` fields included) for token endpoints that refuse
+   * forms. Default is `'form'`.
+   */
+  tokenRequestBody?: 'form' | 'json' | undefined;
   /** Allows an `http:` token URL on a non-loopback host (RFC 6749 §3.2 requires TLS). Default is `false`. */
   allowHttpTokenUrl?: boolean | undefined;
   /**
@@ -243,6 +250,7 @@ export interface ResolvedOptions extends ResolvedClientAuth {
   retryOnUnauthorized: boolean;
   renewOnStatus: number[];
   mapTokenResponse: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  tokenRequestBody: 'form' | 'json';
   redactErrors: boolean;
   tokenRequestRetries: number;
   tokenRequestRetryMaxDelayMs: number;

@@ -41,6 +41,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'retryOnUnauthorized',
   'renewOnStatus',
   'mapTokenResponse',
+  'tokenRequestBody',
   'redactErrors',
   'allowHttpTokenUrl',
   'tokenRequestRetries',
@@ -154,6 +155,8 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
   const mapTokenResponse = options['mapTokenResponse'];
   if (mapTokenResponse !== undefined && typeof mapTokenResponse !== 'function')
     fail('mapTokenResponse', 'must be a function');
+  const tokenRequestBody = options['tokenRequestBody'] ?? 'form';
+  if (tokenRequestBody !== 'form' && tokenRequestBody !== 'json') fail('tokenRequestBody', 'must be "form" or "json"');
   const redactErrors = options['redactErrors'];
   if (redactErrors !== undefined && typeof redactErrors !== 'boolean') fail('redactErrors', 'must be a boolean');
   const audience = optionalString('audience', options['audience']);
@@ -203,6 +206,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     retryOnUnauthorized: retry ?? true,
     renewOnStatus: [...new Set(renewInput as number[])],
     mapTokenResponse: mapTokenResponse as ResolvedOptions['mapTokenResponse'],
+    tokenRequestBody,
     redactErrors: redactErrors ?? true,
     tokenRequestRetries: retries,
     tokenRequestRetryMaxDelayMs: retryMaxDelayMs,

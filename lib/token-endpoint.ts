@@ -42,6 +42,8 @@ export interface TokenEndpointSettings {
   dpop?: DPoPSession | undefined;
   /** Maps a 2xx answer's parsed body to RFC 6749 §5.1 fields before it is checked. Default is none. */
   mapTokenResponse?: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  /** `'json'` sends the body as a JSON object instead of a form. Default is `'form'`. */
+  tokenRequestBody?: 'form' | 'json' | undefined;
   /** How Basic credentials were encoded, for the hint in an empty 401/403's error. Default is `'rfc6749'`. */
   basicEncoding?: 'rfc6749' | 'raw' | undefined;
   /** Called before the one request sent again with a DPoP nonce, so it is counted. Default is none. */
@@ -76,6 +78,19 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
   });
 }
 
+/**
+ * The form's parameters as one JSON object, for token endpoints that refuse forms: each name once,
+ * a repeated one (`resource`, RFC 8707) as an array of its values in order.
+ */
+function jsonBody(form: URLSearchParams): Record<string, string | string[]> {
+  const object: Record<string, string | string[]> = {};
+  for (const name of new Set(form.keys())) {
+    const values = form.getAll(name);
+    object[name] = values.length === 1 ? values[0]! : values;
+  }
+  return object;
+}
+
 /** Whether a token endpoint answer is `400 use_dpop_nonce` (RFC 9449 §8). */
 function asksForNonce(response: AxiosResponse<unknown>): boolean {
   return response.status === 400 && parseJsonObject(response.data)?.['error'] === 'use_dpop_nonce';
@@ -95,6 +110,8 @@ async function sendTokenRequest(
   const { dpop, tokenUrl } = settings;
   if (dpop !== undefined) headers['DPoP'] = dpop.signer.proof('POST', tokenUrl, dpop.nonces.get(tokenUrl));
 
+  const json = settings.tokenRequestBody === 'json';
+  if (json) headers['Content-Type'] = 'application/json';
   // The server knows what we sent: an error text that echoes any of it has it redacted.
   const redact = redactor(sentSecrets(headers, body));
   const timeoutMs = settings.client.defaults.timeout || settings.timeoutMs;
@@ -105,7 +122,7 @@ async function sendTokenRequest(
     const response = await settings.client.request<unknown>({
       method: 'POST',
       url: tokenUrl,
-      data: body.toString(),
+      data: json ? JSON.stringify(jsonBody(body)) : body.toString(),
       headers,
       // The body is parsed here, strictly; axios' lenient JSON parsing would hide broken answers.
       responseType: 'text',
