@@ -12,6 +12,8 @@
  * - `ISSUER_MISMATCH`: the metadata names another issuer than the configured one (RFC 8414 §3.3).
  * - `CLIENT_ASSERTION_FAILED`: the runtime could not sign a `private_key_jwt` or `client_secret_jwt`
  *   assertion (RFC 7523), though the key passed its trial signature at install.
+ * - `CREDENTIAL_PROVIDER_FAILED`: the `clientSecret` function threw, rejected or returned no
+ *   non-empty string. Its `cause` holds the provider error's name, code and message only.
  */
 export type ClientCredentialsErrorCode =
   | 'OAUTH2_ERROR_RESPONSE'
@@ -21,7 +23,8 @@ export type ClientCredentialsErrorCode =
   | 'TOKEN_RESPONSE_INVALID'
   | 'DISCOVERY_FAILED'
   | 'ISSUER_MISMATCH'
-  | 'CLIENT_ASSERTION_FAILED';
+  | 'CLIENT_ASSERTION_FAILED'
+  | 'CREDENTIAL_PROVIDER_FAILED';
 
 /**
  * Base class of every error thrown while acquiring a token. Catch this to handle them all.
@@ -98,7 +101,10 @@ export class TokenRequestError extends ClientCredentialsError {
   readonly retryAfterMs: number | undefined;
 
   constructor(
-    code: Exclude<ClientCredentialsErrorCode, 'OAUTH2_ERROR_RESPONSE' | 'CLIENT_ASSERTION_FAILED' | DiscoveryErrorCode>,
+    code: Exclude<
+      ClientCredentialsErrorCode,
+      'OAUTH2_ERROR_RESPONSE' | 'CLIENT_ASSERTION_FAILED' | 'CREDENTIAL_PROVIDER_FAILED' | DiscoveryErrorCode
+    >,
     message: string,
     options?: { status?: number | undefined; cause?: unknown; retryAfterMs?: number | undefined },
   ) {

@@ -9,15 +9,19 @@ import type { Telemetry } from './telemetry';
 import type { ResolvedOptions } from './options';
 import { RETRY_BASE_DELAY_MS, withRetries } from './retry';
 import { requestToken } from './token-endpoint';
+import type { ResolvedTokenParameters } from './token-parameters';
 import type { AccessToken } from './types';
 
 /** The token request's body parameters besides grant_type and client authentication (RFC 6749 §4.4.2, RFC 8707 §2). */
-function tokenParams(options: ResolvedOptions): Array<[string, string]> {
+function tokenParams(
+  parameters: ResolvedTokenParameters,
+  extraParams: Record<string, string>,
+): Array<[string, string]> {
   const params: Array<[string, string]> = [];
-  if (options.scopes.length > 0) params.push(['scope', options.scopes.join(' ')]);
-  if (options.audience !== undefined) params.push(['audience', options.audience]);
-  for (const resource of options.resources) params.push(['resource', resource]);
-  for (const [name, value] of Object.entries(options.extraParams)) params.push([name, value]);
+  if (parameters.scopes.length > 0) params.push(['scope', parameters.scopes.join(' ')]);
+  if (parameters.audience !== undefined) params.push(['audience', parameters.audience]);
+  for (const resource of parameters.resources) params.push(['resource', resource]);
+  for (const [name, value] of Object.entries(extraParams)) params.push([name, value]);
   return params;
 }
 
@@ -42,22 +46,49 @@ function endpointResolver(resolved: ResolvedOptions, client: AxiosInstance): () 
     discoverTokenEndpoint(settings, clientAuthMethod, resolved.candidateMethods, resolved.hasClientCertificate);
 }
 
+/** Performs one token exchange; `background` when no caller waits for it. */
+export type Exchange = (background: boolean) => Promise<AccessToken>;
+
 /**
- * One token exchange as the token manager asks for it: quota protection first (a client the server
- * rejected a moment ago fails fast), then the token request with its retries, counted and reported.
+ * Token exchanges as the token managers ask for them, one {@link Exchange} per parameter set: quota
+ * protection first (a client the server rejected a moment ago fails fast), then the token request
+ * with its retries, counted and reported. Discovery and client authentication are shared by every
+ * set; the cooldown is per set, as `invalid_scope` for one scope says nothing of another.
  *
- * @returns A function performing one exchange; `background` when no caller waits for it.
+ * @returns A function giving the exchange of one parameter set; it sends exactly those parameters.
  */
 export function createExchange(
   resolved: ResolvedOptions,
   telemetry: Telemetry,
   dpop?: DPoPSession,
-): (background: boolean) => Promise<AccessToken> {
+): (parameters: ResolvedTokenParameters) => Exchange {
   const authenticationFor = clientAuthenticationCache(resolved);
   const tokenClient = resolved.tokenClient ?? axios.create();
   const resolveEndpoint = endpointResolver(resolved, tokenClient);
-  const params = tokenParams(resolved);
-  const requestedScope = resolved.scopes.length > 0 ? resolved.scopes.join(' ') : undefined;
+  return (parameters) =>
+    exchangeFor(resolved, telemetry, dpop, {
+      authenticationFor,
+      tokenClient,
+      resolveEndpoint,
+      params: tokenParams(parameters, resolved.extraParams),
+      requestedScope: parameters.scopes.length > 0 ? parameters.scopes.join(' ') : undefined,
+    });
+}
+
+interface ExchangeParts {
+  authenticationFor: ReturnType<typeof clientAuthenticationCache>;
+  tokenClient: AxiosInstance;
+  resolveEndpoint: () => Promise<TokenEndpointTarget>;
+  params: Array<[string, string]>;
+  requestedScope: string | undefined;
+}
+
+function exchangeFor(
+  resolved: ResolvedOptions,
+  telemetry: Telemetry,
+  dpop: DPoPSession | undefined,
+  { authenticationFor, tokenClient, resolveEndpoint, params, requestedScope }: ExchangeParts,
+): Exchange {
   // A duration: monotonic, so a wall-clock step back does not stretch it (issue 10, item 5).
   const cooldown = new Cooldown(resolved.errorCooldownMs, resolved.clock.monotonic);
   const retryPolicy = {
@@ -84,34 +115,46 @@ export function createExchange(
         return new DiscoveryError('DISCOVERY_FAILED', message, { issuer: resolved.issuer ?? '' });
       });
       target = endpoint;
-      const token = await withRetries(
-        retryPolicy,
-        () => {
-          telemetry.tokenRequested(run);
-          return requestToken({
-            tokenUrl: endpoint.tokenUrl,
-            issuer: endpoint.issuer,
-            httpsAgent: resolved.httpsAgent,
-            params,
-            // Called once per attempt: a JWT assertion gets a fresh jti each time.
-            authenticate: authenticationFor(endpoint.method),
-            client: tokenClient,
-            timeoutMs: resolved.tokenRequestTimeoutMs,
-            deadline,
-            maxAccessTokenLength: resolved.maxAccessTokenLength,
-            defaultLifetimeMs: resolved.defaultLifetimeMs,
-            requestedScope,
-            now: resolved.clock.now,
-            // A fresh proof per attempt, like the client assertion.
-            dpop,
-            onNonceRetry: () => telemetry.tokenRequested(run),
-          });
-        },
-        (error: TokenRequestError, retry: number, delayMs: number) =>
-          telemetry.exchangeRetrying(run, error, retry, delayMs),
-        background,
-        deadline,
-      );
+      const attempt = (): Promise<AccessToken> => {
+        telemetry.tokenRequested(run);
+        return requestToken({
+          tokenUrl: endpoint.tokenUrl,
+          issuer: endpoint.issuer,
+          httpsAgent: resolved.httpsAgent,
+          params,
+          // Called once per attempt: a JWT assertion gets a fresh jti each time.
+          authenticate: authenticationFor(endpoint.method),
+          client: tokenClient,
+          timeoutMs: resolved.tokenRequestTimeoutMs,
+          deadline,
+          maxAccessTokenLength: resolved.maxAccessTokenLength,
+          basicEncoding: resolved.basicEncoding,
+          mapTokenResponse: resolved.mapTokenResponse,
+          tokenRequestBody: resolved.tokenRequestBody,
+          defaultLifetimeMs: resolved.defaultLifetimeMs,
+          requestedScope,
+          now: resolved.clock.now,
+          // A fresh proof per attempt, like the client assertion.
+          dpop,
+          onNonceRetry: () => telemetry.tokenRequested(run),
+        });
+      };
+      let token: AccessToken;
+      try {
+        token = await withRetries(
+          retryPolicy,
+          attempt,
+          (error: TokenRequestError, retry: number, delayMs: number) =>
+            telemetry.exchangeRetrying(run, error, retry, delayMs),
+          background,
+          deadline,
+        );
+      } catch (error) {
+        // A secret from a provider may have rotated since this exchange asked for it: one more
+        // request with the new value before the cooldown starts (issue 14, item 1).
+        if (resolved.secretSource === undefined || !(await resolved.secretSource.rotatedAfter(error))) throw error;
+        token = await attempt();
+      }
       cooldown.clear();
       telemetry.exchangeSucceeded(run, token, endpoint.tokenUrl, resolved.clock.now());
       return token;

@@ -17,6 +17,7 @@ export type { TlsClientCertificate } from './client-auth/tls';
 export type { DPoPKeyInput, DPoPKeyPair } from './dpop';
 export type { ClientCredentialsErrorCode, DiscoveryErrorCode } from './errors';
 export type { AccessToken, ClientCredentialsHandle, StoreLease, TokenStore } from './types';
+export type { TokenParameters } from './token-parameters';
 export type { MemoryTokenStoreOptions } from './stores/memory';
 export type {
   ClientCredentialsEvent,

@@ -1,10 +1,7 @@
 import type { AxiosInstance } from 'axios';
-import type { Agent } from 'node:https';
-import { cacheKey } from './cache-key';
-import { credentialFingerprint } from './client-auth/fingerprint';
 import { DPoPNonces, type DPoPSession } from './dpop-nonces';
 import { dpopAuthorization, dpopNonceTracker } from './dpop-request';
-import { createExchange } from './exchange';
+import { createExchange, type Exchange } from './exchange';
 import { createRequestInterceptor, createUnauthorizedHandler } from './interceptors';
 import { lockFor } from './lock';
 import type { ClientCredentialsOptions, ResolvedOptions } from './options';
@@ -12,30 +9,14 @@ import { resolveOptions } from './resolve-options';
 import { isAxiosInstance } from './validate';
 import { createOriginPolicy } from './origins';
 import { defaultTokenStore } from './stores/memory';
-import { Telemetry } from './telemetry';
+import { storeKeys } from './store-keys';
 import { DEFAULT_STORE_LOCK_TIMEOUT_MS } from './stores/guarded';
+import { Telemetry } from './telemetry';
 import { TokenManager } from './token-manager';
+import { TokenManagers } from './token-managers';
 import type { ClientCredentialsHandle } from './types';
 
 const installed = new WeakSet<AxiosInstance>();
-
-/**
- * The cache key. With discovery the issuer stands in for the token URL, and the method, when
- * discovery picks it, for "whichever of these the server supports". That is equivalent: the
- * metadata must name this issuer (RFC 8414 §3.3), so the issuer determines the authorization
- * server and its token endpoint, and the same options against the same metadata pick the same
- * method. The credentials enter as one-way fingerprints of every credential the options hold,
- * whichever method ends up using them. It also keeps the key synchronous, known at install time before any metadata is.
- */
-function storeKey(resolved: ResolvedOptions): string {
-  return cacheKey({
-    ...resolved,
-    tokenUrl: resolved.tokenUrl ?? resolved.issuer ?? '',
-    clientAuthMethod: resolved.clientAuthMethod ?? `auto:${resolved.candidateMethods.join(' ')}`,
-    credential: credentialFingerprint(resolved, resolved.tokenClient?.defaults.httpsAgent as Agent | undefined),
-    dpopThumbprint: resolved.dpop?.thumbprint,
-  });
-}
 
 /**
  * How long a caller waits for the holder of a store's cross-process lock: as long as the holder's
@@ -86,31 +67,36 @@ export function installClientCredentials(
   const telemetry = new Telemetry({ name: resolved.name, listener: resolved.onEvent });
   const dpop: DPoPSession | undefined =
     resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
-  let exchange: ReturnType<typeof createExchange> | undefined;
-  const manager = new TokenManager({
-    telemetry,
-    key: storeKey(resolved),
-    store,
-    lock: lockFor(store),
-    refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
-    clock: resolved.clock,
-    storeLock: storeLockTiming(resolved),
-    // The lock is bounded apart from reads and writes: a lock command that answers late is not a
-    // failure (the Redis store itself waits up to 5 s for one), so it gets the longer bound.
-    storeTimeoutsMs: {
-      get: resolved.storeTimeoutMs,
-      set: resolved.storeTimeoutMs,
-      delete: resolved.storeTimeoutMs,
-      lock: Math.max(resolved.storeTimeoutMs, DEFAULT_STORE_LOCK_TIMEOUT_MS),
-    },
-    // Built on the first exchange: an installation that is never used costs none of it.
-    exchange: (background) => (exchange ??= createExchange(resolved, telemetry, dpop))(background),
+  const lock = lockFor(store);
+  const storeLock = storeLockTiming(resolved);
+  // The lock is bounded apart from reads and writes: a lock command that answers late is not a
+  // failure (the Redis store itself waits up to 5 s for one), so it gets the longer bound.
+  const t = resolved.storeTimeoutMs;
+  const storeTimeoutsMs = { get: t, set: t, delete: t, lock: Math.max(t, DEFAULT_STORE_LOCK_TIMEOUT_MS) };
+  const keyFor = storeKeys(resolved);
+  // Built on the first exchange: an installation that is never used costs none of it.
+  let exchanges: ReturnType<typeof createExchange> | undefined;
+  const own = { scopes: resolved.scopes, resources: resolved.resources, audience: resolved.audience };
+  const managers = new TokenManagers(own, (parameters) => {
+    let exchange: Exchange | undefined;
+    return new TokenManager({
+      telemetry,
+      key: keyFor(parameters),
+      store,
+      lock,
+      refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
+      clock: resolved.clock,
+      storeLock,
+      storeTimeoutsMs,
+      exchange: (background) =>
+        (exchange ??= (exchanges ??= createExchange(resolved, telemetry, dpop))(parameters))(background),
+    });
   });
 
   const baseURL = instance.defaults.baseURL;
   const requestId = instance.interceptors.request.use(
     createRequestInterceptor(
-      manager,
+      managers,
       createOriginPolicy(baseURL, resolved.origins, (origin) => telemetry.tokenWithheld(origin)),
       dpop === undefined ? undefined : dpopAuthorization(instance, dpop),
       () => telemetry.authorizationReplaced(),
@@ -127,8 +113,9 @@ export function installClientCredentials(
                 trackNonce(response);
                 return response;
               },
-          createUnauthorizedHandler(instance, manager, {
+          createUnauthorizedHandler(instance, {
             renew: resolved.retryOnUnauthorized,
+            renewOnStatus: resolved.renewOnStatus,
             redact: resolved.redactErrors,
             onReplay,
             ...(trackNonce === undefined ? {} : { nonceRetry: trackNonce }),
@@ -139,9 +126,9 @@ export function installClientCredentials(
 
   let ejected = false;
   return {
-    getToken: async () => manager.acquire(),
+    getToken: async (tokenParameters) => managers.for(tokenParameters).acquire(),
     stats: () => telemetry.stats(),
-    invalidate: () => manager.invalidate(),
+    invalidate: async (tokenParameters) => managers.for(tokenParameters).invalidate(),
     eject: () => {
       if (ejected) return;
       ejected = true;

@@ -7,6 +7,7 @@ import axios, {
 } from 'axios';
 import { redactCredentials } from './redact';
 import type { TokenManager } from './token-manager';
+import type { TokenManagers } from './token-managers';
 import type { AccessToken } from './types';
 import { bearerTokenRejected, dpopNonceRequested } from './www-authenticate';
 
@@ -25,14 +26,20 @@ function againConfig(config: InternalAxiosRequestConfig): AxiosRequestConfig {
   return { ...config, headers: { ...config.headers } };
 }
 
-/** Which token a request carried and whether it was replayed. The token stays in a private field, out of `util.inspect` and `JSON.stringify`. */
+/**
+ * Which token a request carried, from which manager (its parameter set's, so the 401 replay renews
+ * that entry and no other), and whether it was replayed. The token stays in a private field, out
+ * of `util.inspect` and `JSON.stringify`.
+ */
 class AuthState {
   #token: AccessToken;
+  readonly manager: TokenManager;
   replayed = false;
   /** Whether the request was sent again with a resource server's DPoP nonce (RFC 9449 §9). */
   nonceRetried = false;
-  constructor(token: AccessToken) {
+  constructor(token: AccessToken, manager: TokenManager) {
     this.#token = token;
+    this.manager = manager;
   }
   get token(): AccessToken {
     return this.#token;
@@ -80,6 +87,7 @@ export function bearerAuthorization(): Authorize {
 function attach(
   config: ConfigWithState,
   token: AccessToken,
+  manager: TokenManager,
   authorize: Authorize,
   onReplaced: () => void,
 ): InternalAxiosRequestConfig {
@@ -87,7 +95,7 @@ function attach(
   authorize(config, token);
   const state = config[STATE_KEY];
   if (state instanceof AuthState) state.token = token;
-  else config[STATE_KEY] = new AuthState(token);
+  else config[STATE_KEY] = new AuthState(token, manager);
   return config;
 }
 
@@ -115,9 +123,13 @@ function waitForToken(pending: PromiseLike<AccessToken>, config: InternalAxiosRe
   });
 }
 
-/** The request interceptor: attaches a fresh token, synchronously when one is cached. */
+/**
+ * The request interceptor: attaches a fresh token of the request's parameter set, synchronously
+ * when one is cached. A request without `tokenParameters` goes straight to the installation's own
+ * manager, with no lookup. Invalid `tokenParameters` reject the request before it is sent.
+ */
 export function createRequestInterceptor(
-  manager: TokenManager,
+  managers: TokenManagers,
   mayReceiveToken: (config: InternalAxiosRequestConfig) => boolean,
   authorize: Authorize = bearerAuthorization(),
   onReplacedOnce: () => void = () => {},
@@ -130,9 +142,18 @@ export function createRequestInterceptor(
   };
   return (config) => {
     if (config.skipAuth === true || !mayReceiveToken(config)) return config;
+    let manager: TokenManager;
+    if (config.tokenParameters === undefined) manager = managers.default;
+    else {
+      try {
+        manager = managers.for(config.tokenParameters);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const token = manager.acquire();
-    if (!isThenable(token)) return attach(config, token, authorize, onReplaced);
-    return waitForToken(token, config).then((fresh) => attach(config, fresh, authorize, onReplaced));
+    if (!isThenable(token)) return attach(config, token, manager, authorize, onReplaced);
+    return waitForToken(token, config).then((fresh) => attach(config, fresh, manager, authorize, onReplaced));
   };
 }
 
@@ -147,6 +168,8 @@ function isReplayable(data: unknown): boolean {
 export interface UnauthorizedHandlerOptions {
   /** Whether a rejected token is dropped, renewed and the request replayed once. Default is `true`. */
   renew?: boolean;
+  /** The statuses that say the token was rejected and trigger that renewal. Default is `[401]`. */
+  renewOnStatus?: readonly number[];
   /** Called when a request is replayed with a renewed token. Default is none. */
   onReplay?: () => void;
   /**
@@ -169,33 +192,48 @@ function redacted(error: unknown): unknown {
 }
 
 /**
- * The response error interceptor: a 401 to a request that carried our token drops that token
+ * The response error interceptor: a 401 (or another status of `renewOnStatus`, such as the 403 of
+ * Django OAuth Toolkit's stock views) to a request that carried our token drops that token
  * (compare-and-delete) and replays the request once with a renewed one (RFC 6750 §3.1). With DPoP,
  * a 401 `use_dpop_nonce` first gets one retry with the same token and the server's nonce (RFC 9449
  * §9); it is counted apart, so a request is sent at most three times.
  */
 export function createUnauthorizedHandler(
   instance: AxiosInstance,
-  manager: TokenManager,
-  { renew = true, onReplay = () => {}, nonceRetry, redact = true }: UnauthorizedHandlerOptions = {},
+  {
+    renew = true,
+    renewOnStatus = [401],
+    onReplay = () => {},
+    nonceRetry,
+    redact = true,
+  }: UnauthorizedHandlerOptions = {},
 ): (error: unknown) => Promise<AxiosResponse> {
   const handle = async (error: unknown): Promise<AxiosResponse> => {
     const { config, response } = (error ?? {}) as Partial<AxiosError>;
     if (response === undefined || config === undefined) throw error;
     const retryWithNonce = nonceRetry?.(response) === true;
-    if (response.status !== 401) throw error;
+    const renewable = renewOnStatus.includes(response.status);
+    if (response.status !== 401 && !renewable) throw error;
     const state = (config as ConfigWithState)[STATE_KEY];
     if (!(state instanceof AuthState) || !isReplayable(config.data)) throw error;
     const challenge: unknown = response.headers?.['www-authenticate'];
     // Only a proof can carry the nonce: a Bearer token sent again would meet the same answer.
-    if (retryWithNonce && state.token.tokenType === 'DPoP' && !state.nonceRetried && dpopNonceRequested(challenge)) {
+    if (
+      response.status === 401 &&
+      retryWithNonce &&
+      state.token.tokenType === 'DPoP' &&
+      !state.nonceRetried &&
+      dpopNonceRequested(challenge)
+    ) {
       state.nonceRetried = true;
       return instance.request(againConfig(config));
     }
-    if (!renew || state.replayed || !bearerTokenRejected(challenge, state.token.tokenType.toLowerCase())) throw error;
+    // Still never on insufficient_scope (RFC 6750 §3.1): a renewed token of the same scope meets the same answer.
+    if (!renewable || !renew || state.replayed || !bearerTokenRejected(challenge, state.token.tokenType.toLowerCase()))
+      throw error;
     state.replayed = true;
     onReplay();
-    await manager.invalidate(state.token.accessToken);
+    await state.manager.invalidate(state.token.accessToken);
     return instance.request(againConfig(config));
   };
   if (!redact) return handle;

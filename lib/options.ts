@@ -25,8 +25,35 @@ export interface ClientCredentialsOptions {
   issuer?: string | undefined;
   /** The client identifier (RFC 6749 §2.2). */
   clientId: string;
-  /** The client secret. Required by `client_secret_basic`, `client_secret_post` and `client_secret_jwt`. */
-  clientSecret?: string | undefined;
+  /**
+   * The client secret, or a function returning it (sync or async: Vault, a secrets manager, a
+   * mounted file). Required by `client_secret_basic`, `client_secret_post` and `client_secret_jwt`.
+   * A function is called whenever a token request needs the secret and its value is used for that
+   * request only, never kept. After an `invalid_client` answer it is asked once more, and a changed
+   * value gets one more token request before the error cooldown starts, so a rotation costs one
+   * failed exchange at most. The cache key follows the fingerprint of the value it last returned
+   * (the first request asks it before reading the cache). If it throws or returns no non-empty
+   * string, the acquisition fails with `CREDENTIAL_PROVIDER_FAILED`. Default is none.
+   */
+  clientSecret?: string | (() => string | Promise<string>) | undefined;
+  /**
+   * A function returning a signed JWT client assertion minted elsewhere (RFC 7523 §2.2), sync or
+   * async: a Kubernetes projected service-account token read from its file, a SPIFFE JWT-SVID, a
+   * CI's OIDC token (workload identity federation). Called on every token request attempt; its
+   * value is sent as `client_assertion` with `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`
+   * and never kept. The method is then `private_key_jwt`. Not with {@link clientSecret} or
+   * {@link privateKey}. Installations given the same function share a token; its failure is
+   * `CREDENTIAL_PROVIDER_FAILED`. Default is none.
+   */
+  clientAssertion?: (() => string | Promise<string>) | undefined;
+  /**
+   * How `client_secret_basic` encodes the client id and secret before Base64: `'rfc6749'`
+   * form-urlencodes each first (RFC 6749 §2.3.1); `'raw'` sends them unencoded (RFC 7617), for
+   * servers that do not decode them (Glewlwyd 2.7.5 answers an empty 403 to a secret with `+`,
+   * `/`, `:` or `%` otherwise). An empty 401 or 403 after a Basic request names this option in
+   * its error message. Default is `'rfc6749'`.
+   */
+  basicEncoding?: 'rfc6749' | 'raw' | undefined;
   /**
    * How the client authenticates at the token endpoint. Default: with {@link issuer}, the first
    * method the server supports among those the options allow (`private_key_jwt` with a
@@ -102,7 +129,10 @@ export interface ClientCredentialsOptions {
    * so short-lived tokens are still used. Default is 30.
    */
   refreshBeforeExpirySeconds?: number | undefined;
-  /** The lifetime assumed when a token response has no `expires_in`, in seconds. Default is 300 (5 minutes). */
+  /**
+   * The lifetime assumed when a token response has no `expires_in` and the access token is not a
+   * JWT with a usable `exp` claim (which is read, not verified), in seconds. Default is 300 (5 minutes).
+   */
   defaultExpiresInSeconds?: number | undefined;
   /**
    * The deadline of one token request (and of each discovery metadata request), from connect to
@@ -164,6 +194,14 @@ export interface ClientCredentialsOptions {
    */
   retryOnUnauthorized?: boolean | undefined;
   /**
+   * The HTTP statuses of an API answer that mean our token was rejected and trigger the renewal and
+   * the one replay of {@link retryOnUnauthorized}, e.g. `[401, 403]` for APIs that answer a revoked
+   * or expired token with 403 (Django OAuth Toolkit's stock `ProtectedResourceView`). A challenge
+   * with `error="insufficient_scope"` never triggers it; a request is still replayed once at most.
+   * Default is `[401]` (RFC 6750 §3.1).
+   */
+  renewOnStatus?: readonly number[] | undefined;
+  /**
    * Whether an API request's error that reaches the caller loses our access token and DPoP proof:
    * they are dropped from `error.config.headers` and blanked in the sent-request objects, so
    * `util.inspect(error)`, `JSON.stringify(error)` and `error.toJSON()` show neither. Retrying
@@ -171,6 +209,21 @@ export interface ClientCredentialsOptions {
    * to get the error exactly as axios made it. Default is `true`.
    */
   redactErrors?: boolean | undefined;
+  /**
+   * Maps a successful token response's parsed JSON body to the RFC 6749 §5.1 fields
+   * (`access_token`, `token_type`, `expires_in`, `scope`) before the strict checks run, for
+   * providers that answer outside the RFC: the token in an envelope, no `token_type`, `expires_at`
+   * instead of `expires_in`. Error answers (§5.2) are not mapped. A mapper that throws or returns
+   * no plain object fails with `TOKEN_RESPONSE_INVALID`. Default is none.
+   */
+  mapTokenResponse?: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  /**
+   * How the token request body is sent: `'form'` (`application/x-www-form-urlencoded`, RFC 6749
+   * §4.4.2) or `'json'` (`application/json`, one object with the same parameters, a repeated
+   * `resource` as an array, `client_secret_post` fields included) for token endpoints that refuse
+   * forms. Default is `'form'`.
+   */
+  tokenRequestBody?: 'form' | 'json' | undefined;
   /** Allows an `http:` token URL on a non-loopback host (RFC 6749 §3.2 requires TLS). Default is `false`. */
   allowHttpTokenUrl?: boolean | undefined;
   /**
@@ -204,6 +257,9 @@ export interface ResolvedOptions extends ResolvedClientAuth {
   tokenAcquisitionTimeoutMs: number;
   maxAccessTokenLength: number;
   retryOnUnauthorized: boolean;
+  renewOnStatus: number[];
+  mapTokenResponse: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  tokenRequestBody: 'form' | 'json';
   redactErrors: boolean;
   tokenRequestRetries: number;
   tokenRequestRetryMaxDelayMs: number;

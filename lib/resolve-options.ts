@@ -16,6 +16,8 @@ const KNOWN_OPTIONS = new Set<string>([
   'issuer',
   'clientId',
   'clientSecret',
+  'clientAssertion',
+  'basicEncoding',
   'clientAuthMethod',
   'privateKey',
   'keyId',
@@ -37,6 +39,9 @@ const KNOWN_OPTIONS = new Set<string>([
   'tokenAcquisitionTimeoutMs',
   'maxAccessTokenLength',
   'retryOnUnauthorized',
+  'renewOnStatus',
+  'mapTokenResponse',
+  'tokenRequestBody',
   'redactErrors',
   'allowHttpTokenUrl',
   'tokenRequestRetries',
@@ -141,6 +146,18 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
 
   const retry = options['retryOnUnauthorized'];
   if (retry !== undefined && typeof retry !== 'boolean') fail('retryOnUnauthorized', 'must be a boolean');
+  const renewInput = options['renewOnStatus'] ?? [401];
+  if (
+    !Array.isArray(renewInput) ||
+    renewInput.length === 0 ||
+    renewInput.some((status) => !Number.isInteger(status) || (status as number) < 400 || (status as number) > 599)
+  )
+    fail('renewOnStatus', 'must be a non-empty array of HTTP status codes from 400 to 599');
+  const mapTokenResponse = options['mapTokenResponse'];
+  if (mapTokenResponse !== undefined && typeof mapTokenResponse !== 'function')
+    fail('mapTokenResponse', 'must be a function');
+  const tokenRequestBody = options['tokenRequestBody'] ?? 'form';
+  if (tokenRequestBody !== 'form' && tokenRequestBody !== 'json') fail('tokenRequestBody', 'must be "form" or "json"');
   const redactErrors = options['redactErrors'];
   if (redactErrors !== undefined && typeof redactErrors !== 'boolean') fail('redactErrors', 'must be a boolean');
   const audience = optionalString('audience', options['audience']);
@@ -190,6 +207,9 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     ),
     maxAccessTokenLength: maxTokenLength,
     retryOnUnauthorized: retry ?? true,
+    renewOnStatus: [...new Set(renewInput as number[])],
+    mapTokenResponse: mapTokenResponse as ResolvedOptions['mapTokenResponse'],
+    tokenRequestBody,
     redactErrors: redactErrors ?? true,
     tokenRequestRetries: retries,
     tokenRequestRetryMaxDelayMs: retryMaxDelayMs,

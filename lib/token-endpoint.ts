@@ -40,6 +40,12 @@ export interface TokenEndpointSettings {
   now: () => number;
   /** Proves possession of the DPoP key (RFC 9449 §5). Default is none: Bearer tokens only. */
   dpop?: DPoPSession | undefined;
+  /** Maps a 2xx answer's parsed body to RFC 6749 §5.1 fields before it is checked. Default is none. */
+  mapTokenResponse?: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
+  /** `'json'` sends the body as a JSON object instead of a form. Default is `'form'`. */
+  tokenRequestBody?: 'form' | 'json' | undefined;
+  /** How Basic credentials were encoded, for the hint in an empty 401/403's error. Default is `'rfc6749'`. */
+  basicEncoding?: 'rfc6749' | 'raw' | undefined;
   /** Called before the one request sent again with a DPoP nonce, so it is counted. Default is none. */
   onNonceRetry?: () => void;
 }
@@ -52,12 +58,12 @@ export interface TokenEndpointSettings {
  */
 export async function requestToken(settings: TokenEndpointSettings): Promise<AccessToken> {
   const { dpop } = settings;
-  let { response, sentAt, redact } = await sendTokenRequest(settings);
+  let { response, sentAt, redact, basic } = await sendTokenRequest(settings);
   // RFC 9449 §8: one more try with the nonce the server asked for. The body is built anew, so a
   // client assertion gets a fresh jti (a reused one would be a replay).
   if (dpop !== undefined && dpop.nonces.remember(settings.tokenUrl, response.headers) && asksForNonce(response)) {
     settings.onNonceRetry?.();
-    ({ response, sentAt, redact } = await sendTokenRequest(settings));
+    ({ response, sentAt, redact, basic } = await sendTokenRequest(settings));
   }
   return parseTokenResponse(response.status, response.data, {
     sentAt,
@@ -66,8 +72,23 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
     retryAfterMs: parseRetryAfter(headerValue(response.headers?.['retry-after']), Date.now()),
     dpop: dpop !== undefined,
     redact,
+    basicEncoding: basic ? (settings.basicEncoding ?? 'rfc6749') : undefined,
+    mapTokenResponse: settings.mapTokenResponse,
     ...(settings.maxAccessTokenLength === undefined ? {} : { maxAccessTokenLength: settings.maxAccessTokenLength }),
   });
+}
+
+/**
+ * The form's parameters as one JSON object, for token endpoints that refuse forms: each name once,
+ * a repeated one (`resource`, RFC 8707) as an array of its values in order.
+ */
+function jsonBody(form: URLSearchParams): Record<string, string | string[]> {
+  const object: Record<string, string | string[]> = {};
+  for (const name of new Set(form.keys())) {
+    const values = form.getAll(name);
+    object[name] = values.length === 1 ? values[0]! : values;
+  }
+  return object;
 }
 
 /** Whether a token endpoint answer is `400 use_dpop_nonce` (RFC 9449 §8). */
@@ -77,7 +98,7 @@ function asksForNonce(response: AxiosResponse<unknown>): boolean {
 
 async function sendTokenRequest(
   settings: TokenEndpointSettings,
-): Promise<{ response: AxiosResponse<unknown>; sentAt: number; redact: (text: string) => string }> {
+): Promise<{ response: AxiosResponse<unknown>; sentAt: number; redact: (text: string) => string; basic: boolean }> {
   const body = new URLSearchParams({ grant_type: 'client_credentials' });
   for (const [name, value] of settings.params) body.append(name, value);
   const headers: Record<string, string> = {
@@ -89,6 +110,8 @@ async function sendTokenRequest(
   const { dpop, tokenUrl } = settings;
   if (dpop !== undefined) headers['DPoP'] = dpop.signer.proof('POST', tokenUrl, dpop.nonces.get(tokenUrl));
 
+  const json = settings.tokenRequestBody === 'json';
+  if (json) headers['Content-Type'] = 'application/json';
   // The server knows what we sent: an error text that echoes any of it has it redacted.
   const redact = redactor(sentSecrets(headers, body));
   const timeoutMs = settings.client.defaults.timeout || settings.timeoutMs;
@@ -99,7 +122,7 @@ async function sendTokenRequest(
     const response = await settings.client.request<unknown>({
       method: 'POST',
       url: tokenUrl,
-      data: body.toString(),
+      data: json ? JSON.stringify(jsonBody(body)) : body.toString(),
       headers,
       // The body is parsed here, strictly; axios' lenient JSON parsing would hide broken answers.
       responseType: 'text',
@@ -113,7 +136,7 @@ async function sendTokenRequest(
       signal: requestSignal(settings.client, own, outer),
       ...(settings.httpsAgent === undefined ? {} : { httpsAgent: settings.httpsAgent }),
     });
-    return { response, sentAt, redact };
+    return { response, sentAt, redact, basic: headers['Authorization']?.startsWith('Basic ') === true };
   } catch (error) {
     if (timedOut(own))
       throw new TokenRequestError('TOKEN_ENDPOINT_TIMEOUT', `token endpoint did not answer within ${timeoutMs} ms`, {

@@ -6,8 +6,19 @@ import { BackgroundRenewal, renewalTiming } from './refresh';
 import { GuardedStore, type StoreTimeouts } from './stores/guarded';
 import type { AccessToken, TokenStore } from './types';
 
+/**
+ * A store key that follows a credential which may change (a secret from a provider): `current()`
+ * is the key for the credential last seen, `undefined` before it is known; `resolve()` learns the
+ * credential (asking its provider) and answers the key.
+ */
+export interface CredentialBoundKey {
+  current(): string | undefined;
+  resolve(): Promise<string>;
+}
+
 export interface TokenManagerOptions {
-  key: string;
+  /** The store key: fixed, or following the credential (see {@link CredentialBoundKey}). */
+  key: string | CredentialBoundKey;
   store: TokenStore;
   lock: KeyedLock;
   /** Performs one token exchange; `background` when no caller waits for it. */
@@ -64,6 +75,12 @@ export class TokenManager {
     });
   }
 
+  /** The store key now; `undefined` only for a credential-bound key whose credential is not known yet. */
+  #key(): string | undefined {
+    const { key } = this.#options;
+    return typeof key === 'string' ? key : key.current();
+  }
+
   #judge(token: AccessToken): void {
     if (token === this.#seen) return;
     const timing = renewalTiming(token, this.#options.refreshBeforeExpiryMs, this.#random());
@@ -85,7 +102,9 @@ export class TokenManager {
    * path takes no lock and allocates no promise); otherwise a promise.
    */
   acquire(): AccessToken | Promise<AccessToken> {
-    const cached = this.#store.get(this.#options.key);
+    const key = this.#key();
+    if (key === undefined) return (this.#options.key as CredentialBoundKey).resolve().then(() => this.acquire());
+    const cached = this.#store.get(key);
     if (cached instanceof Promise) return cached.then((token) => this.#serve(token, 'store'));
     return this.#serve(cached, 'memory');
   }
@@ -135,9 +154,11 @@ export class TokenManager {
    * that fails is reported and skipped: the next read decides, and a stale entry costs one more 401.
    */
   invalidate(rejectedAccessToken?: string): Promise<void> {
-    const { key, lock } = this.#options;
+    const { lock } = this.#options;
+    const key = this.#key();
     this.#rejected = rejectedAccessToken ?? this.#seen?.accessToken;
     this.#seen = undefined;
+    if (key === undefined) return Promise.resolve();
     return lock.exclusive(key, async () => {
       await this.#store.delete(key, rejectedAccessToken);
     });
@@ -148,7 +169,9 @@ export class TokenManager {
    * a store that has a cross-process lock, one per key across every process sharing the store.
    */
   #renew(background: boolean): Promise<AccessToken> {
-    const { key, lock } = this.#options;
+    const { lock } = this.#options;
+    // Known here: acquire() resolved a credential-bound key before it got this far.
+    const key = this.#key()!;
     const store = this.#store;
     return lock.singleFlight(key, async () => {
       // Another installation sharing this store may have renewed while we queued for the lock.
@@ -167,13 +190,15 @@ export class TokenManager {
   }
 
   async #readFresh(): Promise<AccessToken | undefined> {
-    const current = await this.#store.get(this.#options.key);
+    const current = await this.#store.get(this.#key()!);
     return this.isFresh(current) ? current : undefined;
   }
 
   async #exchangeAndStore(background: boolean): Promise<AccessToken> {
-    const { key } = this.#options;
     const token = await this.#options.exchange(background);
+    // After the exchange: a provider-backed secret that rotated during it moves the token to the
+    // new secret's entry.
+    const key = this.#key()!;
     // A write that fails is skipped: the caller still gets its token; the next caller exchanges again.
     await this.#store.set(key, token, token.expiresAt - this.#clock.now());
     return token;

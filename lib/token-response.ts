@@ -1,5 +1,6 @@
 import { TokenRequestError } from './errors';
 import { oauthError, serverText } from './oauth-error-response';
+import { jwtLifetimeMs } from './jwt-expiry';
 import type { AccessToken } from './types';
 
 /**
@@ -37,6 +38,10 @@ export interface TokenResponseContext {
   dpop?: boolean;
   /** The longest `access_token` accepted, in characters. Default is {@link DEFAULT_MAX_ACCESS_TOKEN_LENGTH}. */
   maxAccessTokenLength?: number;
+  /** The Basic encoding the request used, when it authenticated with Basic: named in the error of an empty 401/403. Default is none. */
+  basicEncoding?: 'rfc6749' | 'raw' | undefined;
+  /** Maps a 2xx answer's parsed body to RFC 6749 §5.1 fields before the checks. Default is none. */
+  mapTokenResponse?: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
   /** Removes what the request sent (secret, assertion, proof) from server text. Default removes nothing. */
   redact?: (text: string) => string;
 }
@@ -74,6 +79,39 @@ function parseSeconds(value: unknown): number | undefined | null {
 const keep = (text: string): string => text;
 
 /**
+ * The body as `mapTokenResponse` maps it. A mapper that throws or answers no plain object is a
+ * `TOKEN_RESPONSE_INVALID`, without its error as cause: that error may quote the body, token included.
+ */
+function mapped(
+  map: (body: Record<string, unknown>) => Record<string, unknown>,
+  json: Record<string, unknown>,
+  status: number,
+): Record<string, unknown> {
+  let result: unknown;
+  try {
+    result = map(json);
+  } catch {
+    throw invalid('"mapTokenResponse" threw on the token response', status);
+  }
+  const body = parseJsonObject(result);
+  if (typeof result !== 'object' || body === undefined)
+    throw invalid('"mapTokenResponse" did not return a plain object', status);
+  return body;
+}
+
+/**
+ * An empty 401/403 after a Basic request is how servers that do not form-urldecode Basic
+ * credentials (Glewlwyd) refuse RFC 6749 §2.3.1 encoding: the message says which option to try.
+ */
+function basicHint(status: number, data: unknown, encoding: 'rfc6749' | 'raw' | undefined): string {
+  if (encoding === undefined || (status !== 401 && status !== 403)) return '';
+  if (data !== undefined && data !== null && !(typeof data === 'string' && data.trim() === '')) return '';
+  return encoding === 'rfc6749'
+    ? " (an empty answer to Basic credentials: if the server does not form-urldecode them, set basicEncoding: 'raw')"
+    : " (an empty answer to Basic credentials sent with basicEncoding: 'raw'; if the server decodes them per RFC 6749, use 'rfc6749')";
+}
+
+/**
  * Turns a token endpoint answer into a token or a typed error.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
@@ -87,16 +125,17 @@ export function parseTokenResponse(status: number, data: unknown, context: Token
     if (error) throw error;
     throw new TokenRequestError(
       'TOKEN_RESPONSE_HTTP_ERROR',
-      `token endpoint answered HTTP ${status} without an OAuth 2.0 error`,
+      `token endpoint answered HTTP ${status} without an OAuth 2.0 error${basicHint(status, data, context.basicEncoding)}`,
       { status, retryAfterMs: status === 429 || status >= 500 ? context.retryAfterMs : undefined },
     );
   }
   if (json === undefined) throw invalid('token response is not a JSON object', status);
+  const body = context.mapTokenResponse === undefined ? json : mapped(context.mapTokenResponse, json, status);
   // Some servers answer 200 with an error body; it is still an error response.
-  const error = oauthError(status, json, redact);
+  const error = oauthError(status, body, redact);
   if (error) throw error;
 
-  const accessToken = json['access_token'];
+  const accessToken = body['access_token'];
   if (typeof accessToken !== 'string' || accessToken.length === 0)
     throw invalid('token response has no "access_token" string', status);
   const maxLength = context.maxAccessTokenLength ?? DEFAULT_MAX_ACCESS_TOKEN_LENGTH;
@@ -107,25 +146,29 @@ export function parseTokenResponse(status: number, data: unknown, context: Token
     );
   if (!ACCESS_TOKEN.test(accessToken) || accessToken.trim() === '')
     throw invalid('token response "access_token" holds characters RFC 6749 Appendix A.12 does not allow', status);
-  const tokenType = json['token_type'];
+  const tokenType = body['token_type'];
   if (typeof tokenType !== 'string') throw invalid('token response has no "token_type" string', status);
   // RFC 6749 §5.1: token_type is case-insensitive. Bearer (RFC 6750) is sent as is; DPoP (RFC 9449
   // §5) only when we asked for it, since only then can we prove possession of the key.
   const type = tokenType.toLowerCase();
   if (type !== 'bearer' && !(type === 'dpop' && context.dpop === true))
     throw invalid(`token response has unsupported "token_type" "${serverText(tokenType, 32, redact)}"`, status);
-  const expiresIn = parseSeconds(json['expires_in']);
+  const expiresIn = parseSeconds(body['expires_in']);
   if (expiresIn === null) throw invalid('token response has an invalid "expires_in"', status);
   // A hint some servers send: when to renew, in seconds. Ignored unless it is a sane number.
-  const refreshIn = parseSeconds(json['refresh_in']);
-  const scope = json['scope'];
+  const refreshIn = parseSeconds(body['refresh_in']);
+  const scope = body['scope'];
   if (scope !== undefined && typeof scope !== 'string')
     throw invalid('token response has a non-string "scope"', status);
 
   // `expires_in: 0` says nothing usable (a token dead on arrival would cost one exchange per
   // call): treated as absent, as golang.org/x/oauth2 does (tokenJSON.expiry: only a non-zero
   // expires_in sets an expiry).
-  const lifetimeMs = expiresIn === undefined || expiresIn === 0 ? context.defaultLifetimeMs : expiresIn * 1000;
+  // Without it, a JWT access token's own `exp` comes before the default lifetime.
+  const lifetimeMs =
+    expiresIn === undefined || expiresIn === 0
+      ? (jwtLifetimeMs(accessToken, context.sentAt, MAX_TOKEN_LIFETIME_SECONDS * 1000) ?? context.defaultLifetimeMs)
+      : expiresIn * 1000;
   const token: AccessToken = {
     accessToken,
     tokenType: type === 'dpop' ? 'DPoP' : 'Bearer',

@@ -1,4 +1,5 @@
 import type { ClientCredentialsStats } from './events';
+import type { TokenParameters } from './token-parameters';
 
 /** An access token as the library hands it out and keeps it in a {@link TokenStore}. */
 export interface AccessToken {
@@ -93,12 +94,21 @@ export interface StoreLease {
 
 /** What {@link installClientCredentials} returns. */
 export interface ClientCredentialsHandle {
-  /** A fresh token for this configuration: from the store when one is cached, else from the token endpoint. */
-  getToken(): Promise<AccessToken>;
+  /**
+   * A fresh token for this configuration: from the store when one is cached, else from the token
+   * endpoint. With `tokenParameters`, the token for those parameters, as a request with the same
+   * `tokenParameters` gets. Default is the installation's own parameters.
+   *
+   * @throws {TypeError} (as a rejection) When `tokenParameters` is invalid.
+   */
+  getToken(tokenParameters?: TokenParameters): Promise<AccessToken>;
   /** A snapshot of this installation's counters since it was installed. */
   stats(): ClientCredentialsStats;
-  /** Drops this configuration's cached token, so the next request makes a new token exchange. */
-  invalidate(): Promise<void>;
+  /**
+   * Drops this configuration's cached token, so the next request makes a new token exchange. With
+   * `tokenParameters`, only the token of those parameters. Default is the installation's own.
+   */
+  invalidate(tokenParameters?: TokenParameters): Promise<void>;
   /** Removes both interceptors from the instance. Requests made afterwards carry no token. */
   eject(): void;
 }
@@ -107,5 +117,12 @@ declare module 'axios' {
   interface AxiosRequestConfig {
     /** Send this request without an access token (axios-client-credentials). Default is `false`. */
     skipAuth?: boolean | undefined;
+    /**
+     * Token parameters for this request (axios-client-credentials): `scope`, `resource` and
+     * `audience` override the installation's options for this request only. Each distinct set is
+     * its own cached token with its own exchange and its own 401 renewal. Invalid parameters
+     * reject the request with a TypeError before it is sent. Default is the installation's options.
+     */
+    tokenParameters?: TokenParameters | undefined;
   }
 }

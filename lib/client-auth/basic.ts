@@ -14,15 +14,31 @@ export function formUrlEncode(value: string): string {
     .replace(/%20/g, '+');
 }
 
+/**
+ * How `client_secret_basic` encodes the id and secret before Base64: `'rfc6749'` form-urlencodes
+ * each (RFC 6749 §2.3.1); `'raw'` sends them as they are (RFC 7617), for servers that do not
+ * decode them (Glewlwyd 2.7.5; golang.org/x/oauth2's AuthStyleInHeader, Duende's Rfc2617 style).
+ */
+export type BasicEncoding = 'rfc6749' | 'raw';
+
 /** The Authorization header value for `client_secret_basic`. */
-export function basicAuthorization(clientId: string, clientSecret: string): string {
-  const pair = `${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`;
+export function basicAuthorization(
+  clientId: string,
+  clientSecret: string,
+  encoding: BasicEncoding = 'rfc6749',
+): string {
+  const encode = encoding === 'raw' ? (value: string): string => value : formUrlEncode;
+  const pair = `${encode(clientId)}:${encode(clientSecret)}`;
   return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
 }
 
 /** `client_secret_basic`: HTTP Basic authentication with the form-urlencoded id and secret. */
-export function clientSecretBasic(clientId: string, clientSecret: string): ClientAuthentication {
-  const authorization = basicAuthorization(clientId, clientSecret);
+export function clientSecretBasic(
+  clientId: string,
+  clientSecret: string,
+  encoding: BasicEncoding = 'rfc6749',
+): ClientAuthentication {
+  const authorization = basicAuthorization(clientId, clientSecret, encoding);
   return ({ headers }) => {
     headers['Authorization'] = authorization;
   };

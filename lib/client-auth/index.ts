@@ -1,8 +1,10 @@
 import type { Agent } from 'node:https';
-import { clientSecretBasic } from './basic';
+import { clientSecretBasic, type BasicEncoding } from './basic';
 import { clientSecretJwt, privateKeyJwt, type AssertionAudience } from './jwt';
 import type { HmacSigningAlgorithm, SigningKey } from './keys';
 import { clientSecretPost } from './post';
+import { externalAssertion, type AssertionProvider } from './assertion';
+import type { SecretSource } from './secret-source';
 import { tlsClientAuth } from './tls';
 
 /** The client authentication methods (RFC 6749 §2.3, IANA "OAuth Token Endpoint Authentication Methods"). */
@@ -48,7 +50,13 @@ export type ClientAuthentication = (request: TokenRequestParts) => void | Promis
 export interface ClientCredentialsMaterial {
   clientId: string;
   clientSecret?: string | undefined;
+  /** The secret's provider, when `clientSecret` is a function (then `clientSecret` is undefined). */
+  secretSource?: SecretSource | undefined;
   signingKey?: SigningKey | undefined;
+  /** A provider of client assertions minted elsewhere, for `private_key_jwt` without a key. */
+  clientAssertion?: AssertionProvider | undefined;
+  /** How `client_secret_basic` encodes the id and secret. Default is `'rfc6749'`. */
+  basicEncoding?: BasicEncoding;
   /** The `client_secret_jwt` algorithm. Default is `HS256`. */
   hmacAlgorithm?: HmacSigningAlgorithm;
   /** The `aud` of client assertions. Default is `'issuer'`. */
@@ -72,7 +80,7 @@ export function createClientAuthentication(
   };
   switch (method) {
     case 'client_secret_basic':
-      return clientSecretBasic(clientId, need(clientSecret, 'clientSecret'));
+      return clientSecretBasic(clientId, need(clientSecret, 'clientSecret'), material.basicEncoding ?? 'rfc6749');
     case 'client_secret_post':
       return clientSecretPost(clientId, need(clientSecret, 'clientSecret'));
     case 'client_secret_jwt':
@@ -83,6 +91,7 @@ export function createClientAuthentication(
         material.assertionAudience ?? 'issuer',
       );
     case 'private_key_jwt':
+      if (material.clientAssertion !== undefined) return externalAssertion(clientId, material.clientAssertion);
       return privateKeyJwt(clientId, need(signingKey, 'privateKey'), material.assertionAudience ?? 'issuer');
     case 'tls_client_auth':
     case 'self_signed_tls_client_auth':
@@ -90,15 +99,40 @@ export function createClientAuthentication(
   }
 }
 
+const SECRET_METHODS: ReadonlySet<ClientAuthMethod> = new Set([
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+]);
+
+/**
+ * The authentication of a secret method whose secret comes from a provider: asked on every token
+ * request, the value used for that request only and dropped, never kept in a closure.
+ */
+function providedSecretAuthentication(
+  method: ClientAuthMethod,
+  material: ClientCredentialsMaterial,
+  source: SecretSource,
+): ClientAuthentication {
+  return async (request) => {
+    const clientSecret = await source.read();
+    await createClientAuthentication(method, { ...material, clientSecret })(request);
+  };
+}
+
 /** One authentication per method, created on first use (discovery may pick the method late). */
 export function clientAuthenticationCache(
   material: ClientCredentialsMaterial,
 ): (method: ClientAuthMethod) => ClientAuthentication {
   const made = new Map<ClientAuthMethod, ClientAuthentication>();
+  const { secretSource } = material;
   return (method) => {
     let authentication = made.get(method);
     if (authentication === undefined) {
-      authentication = createClientAuthentication(method, material);
+      authentication =
+        secretSource !== undefined && SECRET_METHODS.has(method)
+          ? providedSecretAuthentication(method, material, secretSource)
+          : createClientAuthentication(method, material);
       made.set(method, authentication);
     }
     return authentication;

@@ -1,6 +1,8 @@
 import type { AxiosInstance } from 'axios';
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ClientCredentialsMaterial } from './index';
 import { HMAC_ALGORITHMS, resolveHmacAlgorithm, resolveSigningKey, type HmacSigningAlgorithm } from './keys';
+import type { AssertionProvider } from './assertion';
+import { SecretSource, type SecretProvider } from './secret-source';
 import { createTlsAgent } from './tls';
 import { fail } from '../validate';
 
@@ -27,7 +29,7 @@ const isHmac = (value: unknown): value is HmacSigningAlgorithm =>
   HMAC_ALGORITHMS.includes(value as HmacSigningAlgorithm);
 
 /**
- * Validates `clientAuthMethod`, `clientSecret`, `privateKey`, `keyId`, `signingAlgorithm`,
+ * Validates `clientAuthMethod`, `clientSecret`, `clientAssertion`, `privateKey`, `keyId`, `signingAlgorithm`,
  * `assertionAudience`, `tls` and `httpsAgent` together: a method without what it needs, or a key
  * its algorithm cannot use, fails here, at install time.
  *
@@ -41,8 +43,23 @@ export function resolveClientAuth(
   if (method !== undefined && !CLIENT_AUTH_METHODS.includes(method as ClientAuthMethod))
     fail('clientAuthMethod', `must be one of ${CLIENT_AUTH_METHODS.map((m) => `"${m}"`).join(', ')}`);
   const secret = options['clientSecret'];
-  if (secret !== undefined && (typeof secret !== 'string' || secret === ''))
-    fail('clientSecret', 'must be a non-empty string');
+  if (secret !== undefined && typeof secret !== 'function' && (typeof secret !== 'string' || secret === ''))
+    fail('clientSecret', 'must be a non-empty string or a function returning one');
+  const secretSource =
+    typeof secret === 'function' ? new SecretSource(context.clientId, secret as SecretProvider) : undefined;
+
+  const assertion = options['clientAssertion'];
+  if (assertion !== undefined) {
+    if (typeof assertion !== 'function') fail('clientAssertion', 'must be a function returning a signed JWT');
+    if (secret !== undefined) fail('clientAssertion', 'cannot be combined with "clientSecret"; give one of them');
+    if (options['privateKey'] !== undefined)
+      fail('clientAssertion', 'cannot be combined with "privateKey"; give one of them');
+    if (method !== undefined && method !== 'private_key_jwt')
+      fail('clientAssertion', `is sent as "private_key_jwt" and cannot be used with "${method as string}"`);
+  }
+  const clientAssertion = assertion as AssertionProvider | undefined;
+  const basicEncoding = options['basicEncoding'] ?? 'rfc6749';
+  if (basicEncoding !== 'rfc6749' && basicEncoding !== 'raw') fail('basicEncoding', 'must be "rfc6749" or "raw"');
 
   const algorithm = options['signingAlgorithm'];
   const hmacAlgorithm =
@@ -52,7 +69,8 @@ export function resolveClientAuth(
     options['privateKey'] === undefined
       ? undefined
       : resolveSigningKey(options['privateKey'], keyAlgorithm, options['keyId']);
-  if (method === 'private_key_jwt' && signingKey === undefined) fail('privateKey', 'is required by "private_key_jwt"');
+  if (method === 'private_key_jwt' && signingKey === undefined && clientAssertion === undefined)
+    fail('privateKey', 'is required by "private_key_jwt" (or "clientAssertion")');
   if (method === 'private_key_jwt' && isHmac(algorithm))
     fail('signingAlgorithm', `"${algorithm}" cannot be used with "private_key_jwt"; HMAC needs "client_secret_jwt"`);
 
@@ -72,8 +90,9 @@ export function resolveClientAuth(
       ? (agentInput as ClientCredentialsMaterial['httpsAgent'])
       : createTlsAgent(options['tls']);
 
-  const clientSecret = secret;
-  if (method !== undefined && SECRET_METHODS.includes(method as ClientAuthMethod) && clientSecret === undefined)
+  const clientSecret = typeof secret === 'string' ? secret : undefined;
+  const hasSecret = secret !== undefined;
+  if (method !== undefined && SECRET_METHODS.includes(method as ClientAuthMethod) && !hasSecret)
     fail('clientSecret', `is required by "${method as string}"`);
   const hasCertificate = httpsAgent !== undefined || context.tokenClient?.defaults.httpsAgent !== undefined;
   if (method !== undefined && TLS_METHODS.includes(method as ClientAuthMethod) && !hasCertificate)
@@ -84,8 +103,8 @@ export function resolveClientAuth(
     method !== undefined
       ? [method as ClientAuthMethod]
       : [
-          ...(signingKey === undefined ? [] : (['private_key_jwt'] as const)),
-          ...(clientSecret === undefined ? [] : SECRET_METHODS),
+          ...(signingKey === undefined && clientAssertion === undefined ? [] : (['private_key_jwt'] as const)),
+          ...(hasSecret ? SECRET_METHODS : []),
           ...(options['tls'] === undefined ? [] : TLS_METHODS),
         ];
   if (candidateMethods.length === 0)
@@ -94,7 +113,10 @@ export function resolveClientAuth(
   return {
     clientId: context.clientId,
     clientSecret,
+    secretSource,
     signingKey,
+    clientAssertion,
+    basicEncoding,
     hmacAlgorithm,
     assertionAudience: audience,
     httpsAgent,

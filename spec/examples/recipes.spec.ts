@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import axios from 'axios';
 import type { RecipeEnv } from '../../examples/recipes/env';
@@ -7,6 +9,9 @@ import { main as nestjsHttpService } from '../../examples/recipes/nestjs-http-se
 import { main as oneInstancePerApi } from '../../examples/recipes/one-instance-per-api';
 import { main as openTelemetry } from '../../examples/recipes/opentelemetry';
 import { main as prometheus } from '../../examples/recipes/prometheus';
+import { main as perRequestScopes } from '../../examples/recipes/per-request-scopes';
+import { main as rotatingSecret } from '../../examples/recipes/rotating-secret';
+import { createBilling as workloadIdentityBilling } from '../../examples/recipes/workload-identity';
 import { main as testingYourCode, withoutInjection } from '../../examples/recipes/testing-your-code';
 import { main as withAxiosRetry } from '../../examples/recipes/with-axios-retry';
 import {
@@ -105,6 +110,65 @@ describe('examples/recipes/one-instance-per-api.ts', () => {
 
     expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('"statuses": [\n    200,') });
     expect(tokens.requests).toHaveLength(2);
+  });
+});
+
+describe('examples/recipes/per-request-scopes.ts', () => {
+  it('gets one token per scope set and sends each request the token of its own scopes', async () => {
+    const { tokens, billing, env } = servers;
+
+    await expect(perRequestScopes(env)).resolves.toEqual({ statuses: [200, 200, 200] });
+
+    expect(tokens.requests.map(scopeOf).sort()).toEqual(['invoices:read', 'invoices:read invoices:write']);
+    const tokenFor = (scope: string): string =>
+      `Bearer ${tokens.issued[tokens.requests.findIndex((r) => scopeOf(r) === scope)]}`;
+    const byRequest = Object.fromEntries(
+      billing.requests.map((r) => [`${r.method} ${r.url}`, r.headers.authorization]),
+    );
+    expect(byRequest).toEqual({
+      'GET /invoices': tokenFor('invoices:read'),
+      'GET /invoices/1': tokenFor('invoices:read'),
+      'POST /invoices': tokenFor('invoices:read invoices:write'),
+    });
+  });
+});
+
+describe('examples/recipes/rotating-secret.ts', () => {
+  it('sends the secret the file holds at the time of the exchange', async () => {
+    const { tokens, env } = servers;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'acc-secret-')), 'client-secret');
+    writeFileSync(file, 'rotated-secret\n');
+
+    await expect(rotatingSecret(env, file)).resolves.toEqual({ status: 200 });
+
+    const basic = Buffer.from('recipe-client:rotated-secret').toString('base64');
+    expect(tokens.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${basic}`]);
+  });
+});
+
+describe('examples/recipes/workload-identity.ts', () => {
+  it('sends the assertion the token file holds, read anew on every exchange', async () => {
+    const { tokens, billing, env } = servers;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'acc-sa-token-')), 'token');
+    writeFileSync(file, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvbmUifQ.c2ln\n');
+    const { billing: instance, handle } = workloadIdentityBilling(env, file);
+
+    expect((await instance.get('/invoices')).status).toBe(200);
+    // The kubelet rotates the projected token; the next exchange sends the new one.
+    writeFileSync(file, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0d28ifQ.c2ln\n');
+    await handle.invalidate();
+    expect((await instance.get('/invoices')).status).toBe(200);
+
+    const sent = tokens.requests.map((r) => new URLSearchParams(r.body));
+    expect(sent.map((body) => body.get('client_assertion'))).toEqual([
+      'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvbmUifQ.c2ln',
+      'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0d28ifQ.c2ln',
+    ]);
+    expect(sent.map((body) => body.get('client_assertion_type'))).toEqual(
+      Array.from({ length: 2 }, () => 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'),
+    );
+    expect(tokens.requests.map((r) => r.headers.authorization)).toEqual([undefined, undefined]);
+    expect(billing.requests).toHaveLength(2);
   });
 });
 
