@@ -36,7 +36,6 @@ export interface TokenManagerOptions {
   storeTimeoutsMs?: Partial<StoreTimeouts>;
 }
 
-
 /**
  * Hands out tokens for one configuration: from the store while they are fresh, else through one
  * exchange per key at a time (single-flight under the key's lock), written back to the store.
