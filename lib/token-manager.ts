@@ -188,8 +188,10 @@ export class TokenManager {
     });
   }
 
+  /** Reads on the way to an exchange: with a cross-process lock, a late answer is busy, not down. */
   async #readFresh(): Promise<AccessToken | undefined> {
-    const current = await this.#store.get(this.#key()!);
+    const store = this.#store;
+    const current = await store.get(this.#key()!, store.hasLock ? 'lock' : 'direct');
     return this.isFresh(current) ? current : undefined;
   }
 
@@ -199,7 +201,8 @@ export class TokenManager {
     // new secret's entry.
     const key = this.#key()!;
     // A write that fails is skipped: the caller still gets its token; the next caller exchanges again.
-    await this.#store.set(key, token, token.expiresAt - this.#clock.now());
+    const store = this.#store;
+    await store.set(key, token, token.expiresAt - this.#clock.now(), store.hasLock ? 'lock' : 'direct');
     return token;
   }
 }

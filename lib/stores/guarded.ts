@@ -23,6 +23,14 @@ export const DEFAULT_STORE_LOCK_TIMEOUT_MS = 10_000;
 /** The bound of each store operation, in milliseconds. `lock` is separate: a lock protocol may need longer. */
 export type StoreTimeouts = Readonly<Record<StoreOperation, number>>;
 
+/**
+ * Where a read or write happens: `'direct'` (the warm path, a 401's compare-and-delete) or
+ * `'lock'`, on the way to an exchange with a cross-process lock, where a store that answers late
+ * is busy, not down (a Redis store waits as long for those as for its lock): such a call gets the
+ * lock's bound, so a slow read does not turn a fleet's one exchange into one per process.
+ */
+export type StorePath = 'direct' | 'lock';
+
 /** A store call that did not settle within its bound. Carries no key, token or store detail. */
 export class StoreTimeoutError extends Error {
   override readonly name = 'StoreTimeoutError';
@@ -79,7 +87,7 @@ export class GuardedStore {
   }
 
   /** The stored token, or `undefined` when there is none or the store failed. Never rejects. */
-  get(key: string): AccessToken | undefined | Promise<AccessToken | undefined> {
+  get(key: string, path: StorePath = 'direct'): AccessToken | undefined | Promise<AccessToken | undefined> {
     let answer: ReturnType<TokenStore['get']>;
     try {
       answer = this.#store.get(key);
@@ -87,11 +95,11 @@ export class GuardedStore {
       this.#onError('get', error);
       return undefined;
     }
-    return isThenable(answer) ? this.#bounded('get', answer, undefined) : answer;
+    return isThenable(answer) ? this.#bounded('get', answer, undefined, undefined, path) : answer;
   }
 
   /** Writes the token; a failure skips the write. Never rejects. */
-  set(key: string, token: AccessToken, ttlMs: number): void | Promise<void> {
+  set(key: string, token: AccessToken, ttlMs: number, path: StorePath = 'direct'): void | Promise<void> {
     let answer: ReturnType<TokenStore['set']>;
     try {
       answer = this.#store.set(key, token, ttlMs);
@@ -99,7 +107,7 @@ export class GuardedStore {
       this.#onError('set', error);
       return;
     }
-    if (isThenable(answer)) return this.#bounded('set', answer, undefined);
+    if (isThenable(answer)) return this.#bounded('set', answer, undefined, undefined, path);
   }
 
   /** Deletes (compare-and-delete with `accessToken`); answers `false` when the store failed. Never rejects. */
@@ -191,8 +199,15 @@ export class GuardedStore {
    * `pending`'s value, or `fallback` once it fails or outlives its bound (reported either way).
    * A value that arrives after the bound goes to `late`; a late rejection is observed, never unhandled.
    */
-  #bounded<T>(operation: StoreOperation, pending: PromiseLike<T>, fallback: T, late?: (value: T) => void): Promise<T> {
-    const timeoutMs = this.#timeouts[operation];
+  #bounded<T>(
+    operation: StoreOperation,
+    pending: PromiseLike<T>,
+    fallback: T,
+    late?: (value: T) => void,
+    path: StorePath = 'direct',
+  ): Promise<T> {
+    const timeoutMs =
+      path === 'lock' ? Math.max(this.#timeouts[operation], this.#timeouts.lock) : this.#timeouts[operation];
     return new Promise<T>((resolve) => {
       let settled = false;
       const cancel = this.#clock.after(timeoutMs, () => {

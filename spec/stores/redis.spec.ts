@@ -243,6 +243,7 @@ describeWithRedis('RedisTokenStore against Redis', () => {
         expect(await make(options).get(KEY)).toMatchObject({ accessToken: 'theirs-again' });
         expect(events).toEqual([
           {
+            type: 'store_error',
             operation: 'set',
             reason: 'key_mismatch',
             error: {
@@ -505,7 +506,12 @@ describeWithRedis('RedisTokenStore against Redis', () => {
       const store = make({ onError: (e) => events.push(e) }, closed as unknown as RedisClient);
       await expect(store.lock(KEY, 5_000)).rejects.toThrow('redis "lock" failed: client is disconnected');
       expect(events).toEqual([
-        { operation: 'lock', reason: 'error', error: { name: 'ConnectionError', message: 'client is disconnected' } },
+        {
+          type: 'store_error',
+          operation: 'lock',
+          reason: 'error',
+          error: { name: 'ConnectionError', message: 'client is disconnected' },
+        },
       ]);
     });
   });
