@@ -24,10 +24,17 @@ export const DEFAULT_STORE_LOCK_TIMEOUT_MS = 10_000;
 export type StoreTimeouts = Readonly<Record<StoreOperation, number>>;
 
 /**
+ * How many times its usual bound a read or write on the lock path may take: 4 (2 s by default).
+ * Long enough for a busy Redis to answer, short enough that a store that never answers costs a
+ * cold call seconds, not the lock's 10 s per read.
+ */
+const LOCK_PATH_FACTOR = 4;
+
+/**
  * Where a read or write happens: `'direct'` (the warm path, a 401's compare-and-delete) or
  * `'lock'`, on the way to an exchange with a cross-process lock, where a store that answers late
- * is busy, not down (a Redis store waits as long for those as for its lock): such a call gets the
- * lock's bound, so a slow read does not turn a fleet's one exchange into one per process.
+ * is busy, not down (a Redis store waits as long for those as for its lock): such a call gets a longer
+ * bound (four times its own), so a slow read does not turn a fleet's one exchange into one per process.
  */
 export type StorePath = 'direct' | 'lock';
 
@@ -206,8 +213,7 @@ export class GuardedStore {
     late?: (value: T) => void,
     path: StorePath = 'direct',
   ): Promise<T> {
-    const timeoutMs =
-      path === 'lock' ? Math.max(this.#timeouts[operation], this.#timeouts.lock) : this.#timeouts[operation];
+    const timeoutMs = this.#timeouts[operation] * (path === 'lock' ? LOCK_PATH_FACTOR : 1);
     return new Promise<T>((resolve) => {
       let settled = false;
       const cancel = this.#clock.after(timeoutMs, () => {
