@@ -11,7 +11,19 @@ assert.match(require.resolve('axios-client-credentials'), /\/dist\/index\.cjs$/)
 assert.throws(() => require.resolve('ioredis'), { code: 'MODULE_NOT_FOUND' });
 assert.match(require.resolve('axios-client-credentials/redis'), /\/dist\/redis\.cjs$/);
 const { RedisTokenStore } = require('axios-client-credentials/redis');
-const fakeClient = { get() {}, set() {}, del() {}, eval() {} };
+// Shaped like an ioredis client (the store tells clients apart by shape, never by import); one
+// it cannot drive is a TypeError at construction.
+const fakeClient = {
+  status: 'wait',
+  duplicate() {
+    return this;
+  },
+  get() {},
+  set() {},
+  del() {},
+  eval() {},
+};
+assert.throws(() => new RedisTokenStore({ get() {}, set() {} }), TypeError);
 assert.deepEqual(JSON.parse(JSON.stringify(new RedisTokenStore(fakeClient))), { keyPrefix: '', encrypted: false });
 smoke(lib, axios, 'cjs').catch((error) => {
   console.error(error);

@@ -108,7 +108,9 @@ describeWithRedis('a fleet coordinating through RedisTokenStore', () => {
     servers.push(tokens);
     const keyPrefix = prefix('wake');
     fleet = await startFleet(4, env(tokens.tokenUrl, { KEY_PREFIX: keyPrefix, CALLS: '10' }), 60_000);
-    const monitor = await redis.duplicate().monitor();
+    // monitor() opens its own connection; disconnecting it closes that one (a duplicate() here
+    // would leave a second connection open and keep jest from exiting).
+    const monitor = await redis.monitor();
     const bySource = new Map<string, number>();
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       if (source !== 'lua' && args.some((arg) => arg.includes(keyPrefix))) {

@@ -218,8 +218,10 @@ describe('oidc test server', () => {
 
 describe('startOidcServer', () => {
   it('uses custom clients, expires tokens after tokenTtlSeconds and closes idempotently', async () => {
+    // oidc-provider counts in whole seconds (exp = floor(now) + ttl): a 1-second token issued at
+    // x.999 is dead a millisecond later. Two seconds leave at least one second for the first call.
     const server = await startOidcServer({
-      tokenTtlSeconds: 1,
+      tokenTtlSeconds: 2,
       clients: [
         {
           client_id: 'narrow-client',
@@ -244,11 +246,11 @@ describe('startOidcServer', () => {
       const body = (await res.json()) as TokenResponse;
       expect(res.status).toBe(200);
       expect(body.scope).toBe('reports:read');
-      expect(body.expires_in).toBe(1);
+      expect(body.expires_in).toBe(2);
       const api = (): Promise<Response> =>
         fetch(`${server.apiUrl}/reports`, { headers: { authorization: `Bearer ${body.access_token}` } });
       expect((await api()).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 1_100));
+      await new Promise((r) => setTimeout(r, 2_100));
       expect((await api()).status).toBe(401);
 
       const denied = await fetch(server.tokenUrl, {
