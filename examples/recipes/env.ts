@@ -40,11 +40,16 @@ export function envFromProcess(needed: ReadonlyArray<keyof RecipeEnv>): RecipeEn
   return env;
 }
 
-/** Runs a recipe's main() when its file is run directly, prints what it answered and sets the exit code. */
+/**
+ * Runs a recipe's main() when its file is run directly, prints what it answered (if anything: the
+ * stand-in recipes print as they go) and sets the exit code.
+ */
 export function runIfMain(module: NodeModule, main: () => Promise<unknown>): void {
   if (require.main !== module) return;
   main().then(
-    (result) => console.log(JSON.stringify(result, null, 2)),
+    (result) => {
+      if (result !== undefined) console.log(JSON.stringify(result, null, 2));
+    },
     (error: unknown) => {
       console.error(error);
       process.exitCode = 1;

@@ -1,9 +1,5 @@
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
+import { EXAMPLE_TIMEOUT_MS, runExample as runFile, type ExampleRun } from './run-example';
 
-const ROOT = path.join(__dirname, '..', '..');
-const TSX_CLI = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const TIMEOUT_MS = 60_000;
 const VARS = [
   'ISSUER',
   'TOKEN_URL',
@@ -18,42 +14,9 @@ const VARS = [
   'SCOPE',
 ];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs examples/client-auth/<name>.ts with tsx, with `env` instead of the examples' variables. */
-function runExample(name: string, env: Record<string, string> = {}): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  for (const variable of VARS) if (!(variable in env)) delete childEnv[variable];
-  delete childEnv['NODE_OPTIONS'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX_CLI, `examples/client-auth/${name}.ts`], {
-      cwd: ROOT,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    // An example that does not exit by itself is a failure too (a server or socket left open).
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${name} did not exit within ${TIMEOUT_MS} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, TIMEOUT_MS);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runExample = (name: string, env: Record<string, string> = {}): Promise<ExampleRun> =>
+  runFile(`examples/client-auth/${name}.ts`, { env, unset: VARS });
 
 const EMBEDDED = [
   ['client-secret-jwt', 'hmac-client'],
@@ -63,12 +26,12 @@ const EMBEDDED = [
 ] as const;
 
 describe('examples/client-auth/* with no variables set', () => {
-  const runs = new Map<string, Run>();
+  const runs = new Map<string, ExampleRun>();
 
   beforeAll(async () => {
     const results = await Promise.all(EMBEDDED.map(([name]) => runExample(name)));
     EMBEDDED.forEach(([name], i) => runs.set(name, results[i]!));
-  }, TIMEOUT_MS + 5_000);
+  }, EXAMPLE_TIMEOUT_MS + 5_000);
 
   it.each(EMBEDDED)(
     'runs %s against the embedded oidc-provider with client "%s": HTTP 200, one token request',
