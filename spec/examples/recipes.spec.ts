@@ -144,6 +144,27 @@ describe('examples/recipes/rotating-secret.ts', () => {
     const basic = Buffer.from('recipe-client:rotated-secret').toString('base64');
     expect(tokens.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${basic}`]);
   });
+
+  it('recovers a rotation during the exchange with one invalid_client answer and one more token request', async () => {
+    const { tokens, env } = servers;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'acc-secret-')), 'client-secret');
+    writeFileSync(file, 'old-secret\n');
+    const basic = (secret: string): string => `Basic ${Buffer.from(`recipe-client:${secret}`).toString('base64')}`;
+    // The server has rotated to new-secret; the secrets agent rewrites the file a moment later.
+    tokens.handle((request, response) => {
+      if (request.headers.authorization !== basic('new-secret')) {
+        writeFileSync(file, 'new-secret\n');
+        return json(response, 401, { error: 'invalid_client' });
+      }
+      tokens.issued.push('token-after-rotation');
+      return json(response, 200, { access_token: 'token-after-rotation', token_type: 'Bearer', expires_in: 3600 });
+    });
+
+    await expect(rotatingSecret(env, file)).resolves.toEqual({ status: 200 });
+
+    expect(tokens.requests.map((r) => r.headers.authorization)).toEqual([basic('old-secret'), basic('new-secret')]);
+    expect(authorizations(servers.billing)).toEqual(['Bearer token-after-rotation']);
+  });
 });
 
 describe('examples/recipes/workload-identity.ts', () => {
