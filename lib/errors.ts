@@ -12,8 +12,8 @@
  * - `ISSUER_MISMATCH`: the metadata names another issuer than the configured one (RFC 8414 §3.3).
  * - `CLIENT_ASSERTION_FAILED`: the runtime could not sign a `private_key_jwt` or `client_secret_jwt`
  *   assertion (RFC 7523), though the key passed its trial signature at install.
- * - `CREDENTIAL_PROVIDER_FAILED`: the `clientSecret` function threw, rejected or returned no
- *   non-empty string. Its `cause` holds the provider error's name, code and message only.
+ * - `CREDENTIAL_PROVIDER_FAILED`: the `clientSecret` or `clientAssertion` function threw, rejected
+ *   or returned no non-empty string. Its `cause` holds the provider error's name, code and message only.
  */
 export type ClientCredentialsErrorCode =
   | 'OAUTH2_ERROR_RESPONSE'
