@@ -71,7 +71,8 @@ export interface ClientCredentialsOptions {
    * method the server supports among those the options allow (`private_key_jwt` with a
    * {@link privateKey}; `client_secret_basic`, `_post`, `_jwt` with a secret; the mutual TLS methods
    * with {@link tls}); with {@link tokenUrl}, `private_key_jwt` with a key, else
-   * `'client_secret_basic'` (RFC 6749 §2.3.1).
+   * `'client_secret_basic'` (RFC 6749 §2.3.1). This and the other flat client authentication
+   * options are the shorthand of {@link clientAuth}: they resolve into the same strategies.
    */
   clientAuthMethod?: ClientAuthMethod | undefined;
   /**
