@@ -10,7 +10,7 @@ export interface CacheKeyParts {
   audience: string | undefined;
   extraParams: Readonly<Record<string, string>>;
   /**
-   * The one-way fingerprint of the client's credentials (see `credentialFingerprint`): a token is
+   * The one-way fingerprint of the client's credentials (see `ResolvedClientAuth.credential`): a token is
    * bound to the credential that earned it, so a wrong or rotated secret is checked by the token
    * endpoint at once instead of being served another installation's token.
    */

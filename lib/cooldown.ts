@@ -42,7 +42,7 @@ export class Cooldown {
     return true;
   }
 
-  /** Forgets the rejection: a token exchange succeeded, or the handle was asked to start afresh. */
+  /** Forgets the rejection: a token exchange succeeded. */
   clear(): void {
     this.#error = undefined;
   }

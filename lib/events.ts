@@ -127,8 +127,16 @@ export interface ErrorSummary {
   status: number | undefined;
 }
 
-/** A listener for {@link ClientCredentialsEvent}s. */
-export type EventListener = (event: ClientCredentialsEvent) => void;
+/** A listener for {@link ClientCredentialsEvent}s, the `onEvent` option. */
+export type ClientCredentialsEventListener = (event: ClientCredentialsEvent) => void;
+
+/**
+ * The old name of {@link ClientCredentialsEventListener}.
+ *
+ * @deprecated Imported, it shadows the DOM's global `EventListener`; use
+ *   `ClientCredentialsEventListener`.
+ */
+export type EventListener = ClientCredentialsEventListener;
 
 /** Counters of one installation since it was installed (see `ClientCredentialsHandle.stats`). */
 export interface ClientCredentialsStats {

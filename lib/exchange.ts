@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
-import { clientAuthenticationCache } from './client-auth';
+import { clientAuthenticationFor } from './client-auth';
 import { Cooldown } from './cooldown';
 import { deadlineIn, untilDeadline } from './deadline';
 import type { DPoPSession } from './dpop-nonces';
@@ -62,7 +62,7 @@ export function createExchange(
   telemetry: Telemetry,
   dpop?: DPoPSession,
 ): (parameters: ResolvedTokenParameters) => Exchange {
-  const authenticationFor = clientAuthenticationCache(resolved);
+  const authenticationFor = clientAuthenticationFor(resolved);
   const tokenClient = resolved.tokenClient ?? axios.create();
   const resolveEndpoint = endpointResolver(resolved, tokenClient);
   return (parameters) =>
@@ -76,7 +76,7 @@ export function createExchange(
 }
 
 interface ExchangeParts {
-  authenticationFor: ReturnType<typeof clientAuthenticationCache>;
+  authenticationFor: ReturnType<typeof clientAuthenticationFor>;
   tokenClient: AxiosInstance;
   resolveEndpoint: () => Promise<TokenEndpointTarget>;
   params: Array<[string, string]>;

@@ -2,11 +2,20 @@ export { installClientCredentials } from './install';
 export { MemoryTokenStore, resetDefaultTokenStore } from './stores/memory';
 export { ClientCredentialsError, DiscoveryError, OAuth2Error, TokenRequestError } from './errors';
 export { CACHE_HIT_CHANNEL, EVENT_CHANNEL } from './channels';
+export { clientAssertion } from './client-auth/assertion';
+export { clientSecretBasic } from './client-auth/basic';
+export { clientSecretJwt, privateKeyJwt } from './client-auth/jwt';
+export { clientSecretPost } from './client-auth/post';
+export { selfSignedTlsClientAuth, tlsClientAuth } from './client-auth/tls';
 
 export type { CacheHitMessage } from './channels';
 export type { ClientCredentialsOptions } from './options';
 export type { ClientAuthMethod } from './client-auth';
-export type { AssertionAudience } from './client-auth/jwt';
+export type { AssertionProvider } from './client-auth/assertion';
+export type { BasicEncoding, ClientSecretBasicOptions } from './client-auth/basic';
+export type { AssertionAudience, ClientSecretJwtOptions, PrivateKeyJwtOptions } from './client-auth/jwt';
+export type { ClientSecretInput, SecretProvider } from './client-auth/secret-source';
+export type { ClientAuth } from './client-auth/strategy';
 export type {
   AsymmetricSigningAlgorithm,
   HmacSigningAlgorithm,
@@ -21,6 +30,7 @@ export type { TokenParameters } from './token-parameters';
 export type { MemoryTokenStoreOptions } from './stores/memory';
 export type {
   ClientCredentialsEvent,
+  ClientCredentialsEventListener,
   ClientCredentialsStats,
   ErrorSummary,
   EventBase,

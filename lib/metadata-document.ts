@@ -1,6 +1,7 @@
 import { DiscoveryError } from './errors';
 import type { DiscoverySettings } from './metadata';
 import { parseJsonObject } from './token-response';
+import { LOOPBACK_HOST } from './validate';
 
 /** The members of authorization server metadata (RFC 8414 §2, RFC 8705 §5) this library reads. */
 export interface AuthorizationServerMetadata {
@@ -9,8 +10,6 @@ export interface AuthorizationServerMetadata {
   readonly token_endpoint_auth_methods_supported?: readonly string[];
   readonly mtls_endpoint_aliases?: { readonly token_endpoint?: string };
 }
-
-const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 function endpoint(value: unknown, member: string, settings: DiscoverySettings, status: number): string {
   const problem = (detail: string): never => {

@@ -5,9 +5,10 @@ import type { ClientAuthMethod } from './client-auth';
 import type { AssertionAudience } from './client-auth/jwt';
 import type { PrivateKeyInput, SigningAlgorithm } from './client-auth/keys';
 import type { ResolvedClientAuth } from './client-auth/resolve';
+import type { ClientAuth } from './client-auth/strategy';
 import type { TlsClientCertificate } from './client-auth/tls';
 import type { DPoPKeyPair, DPoPSigner } from './dpop';
-import type { EventListener } from './events';
+import type { ClientCredentialsEventListener } from './events';
 import type { TokenStore } from './types';
 
 /** Options of {@link installClientCredentials}. */
@@ -25,6 +26,17 @@ export interface ClientCredentialsOptions {
   issuer?: string | undefined;
   /** The client identifier (RFC 6749 §2.2). */
   clientId: string;
+  /**
+   * How the client authenticates, as one strategy value with its credentials:
+   * `clientSecretBasic(secret, { encoding })`, `clientSecretPost(secret)`,
+   * `clientSecretJwt(secret, options)`, `privateKeyJwt(key, options)`, `clientAssertion(provider)`,
+   * `tlsClientAuth(certificate)` or `selfSignedTlsClientAuth(certificate)`. Each validates its
+   * credentials when made. The method is then fixed, also with {@link issuer}. Not with the flat
+   * options it replaces: {@link clientSecret}, {@link clientAssertion}, {@link basicEncoding},
+   * {@link clientAuthMethod}, {@link privateKey}, {@link keyId}, {@link signingAlgorithm},
+   * {@link assertionAudience}. Default is none: those flat options, as its shorthand.
+   */
+  clientAuth?: ClientAuth | undefined;
   /**
    * The client secret, or a function returning it (sync or async: Vault, a secrets manager, a
    * mounted file). Required by `client_secret_basic`, `client_secret_post` and `client_secret_jwt`.
@@ -59,7 +71,8 @@ export interface ClientCredentialsOptions {
    * method the server supports among those the options allow (`private_key_jwt` with a
    * {@link privateKey}; `client_secret_basic`, `_post`, `_jwt` with a secret; the mutual TLS methods
    * with {@link tls}); with {@link tokenUrl}, `private_key_jwt` with a key, else
-   * `'client_secret_basic'` (RFC 6749 §2.3.1).
+   * `'client_secret_basic'` (RFC 6749 §2.3.1). This and the other flat client authentication
+   * options are the shorthand of {@link clientAuth}: they resolve into the same strategies.
    */
   clientAuthMethod?: ClientAuthMethod | undefined;
   /**
@@ -181,7 +194,7 @@ export interface ClientCredentialsOptions {
    * throws is ignored. A request served from the cache emits none (see `handle.stats()`). Default
    * is none.
    */
-  onEvent?: EventListener | undefined;
+  onEvent?: ClientCredentialsEventListener | undefined;
   /**
    * Names this installation on every event, debug line and OpenTelemetry attribute, e.g.
    * `'billing-api'`, to tell one instance per API apart. Default is `<clientId>@<host>`, the host
@@ -264,7 +277,7 @@ export interface ResolvedOptions extends ResolvedClientAuth {
   tokenRequestRetries: number;
   tokenRequestRetryMaxDelayMs: number;
   errorCooldownMs: number;
-  onEvent: EventListener | undefined;
+  onEvent: ClientCredentialsEventListener | undefined;
   /**
    * The one clock (wall time for expiry, monotonic time for durations). Internal: specs inject it
    * through the undocumented `clock` option. Default is the system clock.

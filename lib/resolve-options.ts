@@ -3,56 +3,62 @@ import { resolveClientAuth } from './client-auth/resolve';
 import { systemClock, type Clock } from './clock';
 import { defaultAcquisitionTimeoutMs } from './deadline';
 import { resolveDPoP } from './dpop';
-import type { EventListener } from './events';
-import type { ResolvedOptions } from './options';
+import type { ClientCredentialsEventListener } from './events';
+import type { ClientCredentialsOptions, ResolvedOptions } from './options';
 import { DEFAULT_STORE_TIMEOUT_MS } from './stores/guarded';
 import { DEFAULT_MAX_ACCESS_TOKEN_LENGTH } from './token-response';
 import type { TokenStore } from './types';
 import { requireDestination, resolveOrigins } from './origins';
-import { fail, isAxiosInstance, optionalString, parseUrl, seconds, serverUrl, stringList } from './validate';
+import { fail, isAxiosInstance, optionalString, numberAtLeast, parseUrl, serverUrl, stringList } from './validate';
 
-const KNOWN_OPTIONS = new Set<string>([
-  'tokenUrl',
-  'issuer',
-  'clientId',
-  'clientSecret',
-  'clientAssertion',
-  'basicEncoding',
-  'clientAuthMethod',
-  'privateKey',
-  'keyId',
-  'signingAlgorithm',
-  'assertionAudience',
-  'tls',
-  'httpsAgent',
-  'scope',
-  'audience',
-  'resource',
-  'extraParams',
-  'store',
-  'storeTimeoutMs',
-  'tokenClient',
-  'origins',
-  'refreshBeforeExpirySeconds',
-  'defaultExpiresInSeconds',
-  'tokenRequestTimeoutMs',
-  'tokenAcquisitionTimeoutMs',
-  'maxAccessTokenLength',
-  'retryOnUnauthorized',
-  'renewOnStatus',
-  'mapTokenResponse',
-  'tokenRequestBody',
-  'redactErrors',
-  'allowHttpTokenUrl',
-  'tokenRequestRetries',
-  'tokenRequestRetryMaxDelayMs',
-  'errorCooldownSeconds',
-  'onEvent',
-  'name',
-  'dpop',
-  // Internal, for specs: the one clock (lib/clock.ts). Not part of the public options type.
-  'clock',
-]);
+/**
+ * Every option's name, checked by the compiler against {@link ClientCredentialsOptions}: a new
+ * option missing here, or a name here that is no option, fails the build.
+ */
+const OPTION_NAMES = {
+  tokenUrl: true,
+  issuer: true,
+  clientId: true,
+  clientAuth: true,
+  clientSecret: true,
+  clientAssertion: true,
+  basicEncoding: true,
+  clientAuthMethod: true,
+  privateKey: true,
+  keyId: true,
+  signingAlgorithm: true,
+  assertionAudience: true,
+  tls: true,
+  httpsAgent: true,
+  scope: true,
+  audience: true,
+  resource: true,
+  extraParams: true,
+  store: true,
+  storeTimeoutMs: true,
+  tokenClient: true,
+  origins: true,
+  refreshBeforeExpirySeconds: true,
+  defaultExpiresInSeconds: true,
+  tokenRequestTimeoutMs: true,
+  tokenAcquisitionTimeoutMs: true,
+  maxAccessTokenLength: true,
+  retryOnUnauthorized: true,
+  renewOnStatus: true,
+  mapTokenResponse: true,
+  tokenRequestBody: true,
+  redactErrors: true,
+  allowHttpTokenUrl: true,
+  tokenRequestRetries: true,
+  tokenRequestRetryMaxDelayMs: true,
+  errorCooldownSeconds: true,
+  onEvent: true,
+  name: true,
+  dpop: true,
+} as const satisfies Record<keyof ClientCredentialsOptions, true>;
+
+// Internal, for specs: the one clock (lib/clock.ts). Not part of the public options type.
+const KNOWN_OPTIONS = new Set<string>([...Object.keys(OPTION_NAMES), 'clock']);
 
 /** Parameters the library sets itself; `extraParams` may not override them. */
 const RESERVED_PARAMS = new Set([
@@ -165,17 +171,22 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
   if (onEvent !== undefined && typeof onEvent !== 'function') fail('onEvent', 'must be a function');
   // The client id and the server's host name an installation without naming anything secret.
   const name = optionalString('name', options['name']) ?? `${clientId}@${new URL(tokenUrl?.href ?? issuer!).host}`;
-  const retries = seconds('tokenRequestRetries', options['tokenRequestRetries'], 2, 0);
+  const retries = numberAtLeast('tokenRequestRetries', options['tokenRequestRetries'], 2, 0);
   if (!Number.isInteger(retries)) fail('tokenRequestRetries', 'must be an integer');
-  const requestTimeoutMs = seconds('tokenRequestTimeoutMs', options['tokenRequestTimeoutMs'], 30_000, 1);
-  const retryMaxDelayMs = seconds('tokenRequestRetryMaxDelayMs', options['tokenRequestRetryMaxDelayMs'], 10_000, 0);
+  const requestTimeoutMs = numberAtLeast('tokenRequestTimeoutMs', options['tokenRequestTimeoutMs'], 30_000, 1);
+  const retryMaxDelayMs = numberAtLeast(
+    'tokenRequestRetryMaxDelayMs',
+    options['tokenRequestRetryMaxDelayMs'],
+    10_000,
+    0,
+  );
   const acquisitionDefault = defaultAcquisitionTimeoutMs({
     requestTimeoutMs: tokenClient?.defaults.timeout || requestTimeoutMs,
     retries,
     retryMaxDelayMs,
     discovery: issuer !== undefined,
   });
-  const maxTokenLength = seconds(
+  const maxTokenLength = numberAtLeast(
     'maxAccessTokenLength',
     options['maxAccessTokenLength'],
     DEFAULT_MAX_ACCESS_TOKEN_LENGTH,
@@ -193,13 +204,14 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     resources: [...new Set(resources)],
     extraParams,
     store,
-    storeTimeoutMs: seconds('storeTimeoutMs', options['storeTimeoutMs'], DEFAULT_STORE_TIMEOUT_MS, 1),
+    storeTimeoutMs: numberAtLeast('storeTimeoutMs', options['storeTimeoutMs'], DEFAULT_STORE_TIMEOUT_MS, 1),
     tokenClient,
     origins,
-    refreshBeforeExpiryMs: seconds('refreshBeforeExpirySeconds', options['refreshBeforeExpirySeconds'], 30, 0) * 1000,
-    defaultLifetimeMs: seconds('defaultExpiresInSeconds', options['defaultExpiresInSeconds'], 300, 1) * 1000,
+    refreshBeforeExpiryMs:
+      numberAtLeast('refreshBeforeExpirySeconds', options['refreshBeforeExpirySeconds'], 30, 0) * 1000,
+    defaultLifetimeMs: numberAtLeast('defaultExpiresInSeconds', options['defaultExpiresInSeconds'], 300, 1) * 1000,
     tokenRequestTimeoutMs: requestTimeoutMs,
-    tokenAcquisitionTimeoutMs: seconds(
+    tokenAcquisitionTimeoutMs: numberAtLeast(
       'tokenAcquisitionTimeoutMs',
       options['tokenAcquisitionTimeoutMs'],
       acquisitionDefault,
@@ -213,8 +225,8 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     redactErrors: redactErrors ?? true,
     tokenRequestRetries: retries,
     tokenRequestRetryMaxDelayMs: retryMaxDelayMs,
-    errorCooldownMs: seconds('errorCooldownSeconds', options['errorCooldownSeconds'], 10, 0) * 1000,
-    onEvent: onEvent as EventListener | undefined,
+    errorCooldownMs: numberAtLeast('errorCooldownSeconds', options['errorCooldownSeconds'], 10, 0) * 1000,
+    onEvent: onEvent as ClientCredentialsEventListener | undefined,
     clock,
     name,
     dpop: resolveDPoP(options['dpop']),

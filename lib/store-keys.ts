@@ -1,7 +1,4 @@
-import type { Agent } from 'node:https';
 import { cacheKey } from './cache-key';
-import { assertionIdentity } from './client-auth/assertion';
-import { credentialFingerprint } from './client-auth/fingerprint';
 import type { SecretSource } from './client-auth/secret-source';
 import type { ResolvedOptions } from './options';
 import type { CredentialBoundKey } from './token-manager';
@@ -60,18 +57,12 @@ function secretBoundKey(source: SecretSource, keyFor: (fingerprint: string) => s
 /**
  * The store key of each parameter set of an installation: fixed, or with a secret from a provider
  * following the value it last returned (see {@link secretBoundKey}). The fingerprints of the
- * credentials fixed at install are computed once, here.
+ * credentials fixed at install were computed once, when the strategies were bound.
  */
 export function storeKeys(
   resolved: ResolvedOptions,
 ): (parameters: ResolvedTokenParameters) => string | CredentialBoundKey {
-  const fingerprints = credentialFingerprint(resolved, resolved.tokenClient?.defaults.httpsAgent as Agent | undefined);
-  const { clientAssertion } = resolved;
-  const credential =
-    clientAssertion === undefined
-      ? fingerprints
-      : [fingerprints, assertionIdentity(resolved.clientId, clientAssertion)].filter(Boolean).join(' ');
-  const source = resolved.secretSource;
+  const { credential, secretSource: source } = resolved;
   return (parameters) =>
     source === undefined
       ? storeKey(resolved, parameters, credential)

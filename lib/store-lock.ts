@@ -1,3 +1,4 @@
+import { isThenable } from './thenable';
 import type { StoreLease, TokenStore } from './types';
 
 /** How the token manager uses a store's cross-process lock. Durations in milliseconds. */
@@ -49,10 +50,6 @@ export interface StoreLockOptions<T> extends StoreLockTiming {
   onLockError?: (error: unknown) => void;
   /** Draws the deadline stagger, a number in [0, 1). Default is `Math.random`. */
   random?: () => number;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 /**

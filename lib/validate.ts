@@ -3,7 +3,8 @@ import type { AxiosInstance } from 'axios';
 // Install-time validation shared by the option resolvers: each failure is a TypeError that names
 // the option, as users read it first when an installation is misconfigured.
 
-const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/** A loopback host name, where plain `http:` is allowed (RFC 8252 §8.3 treats it as local). */
+export const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /** Throws the TypeError for option `name`: `"name" option <problem>`. */
 export function fail(name: string, problem: string): never {
@@ -41,8 +42,11 @@ export function stringList(name: string, value: unknown): string[] {
   );
 }
 
-/** A finite number of at least `min`, `fallback` when absent; or a TypeError naming the option. */
-export function seconds(name: string, value: unknown, fallback: number, min: number): number {
+/**
+ * A finite number of at least `min`, `fallback` when absent; or a TypeError naming the option.
+ * Unit-free: the option's name says whether it counts seconds, milliseconds or characters.
+ */
+export function numberAtLeast(name: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
     fail(name, `must be a finite number of at least ${min}`);

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
-import { createClientAuthentication } from '../lib/client-auth';
+import { createClientAuthentication } from './support/client-auth';
 import { installClientCredentials, MemoryTokenStore } from '../lib';
 import { resolveDPoP } from '../lib/dpop';
 import { DPoPNonces } from '../lib/dpop-nonces';

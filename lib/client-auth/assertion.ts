@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ClientCredentialsError } from '../errors';
+import { fail } from '../validate';
 import type { ClientAuthentication } from './index';
 import { providerFailed } from './secret-source';
+import { defineClientAuth, type ClientAuth } from './strategy';
 
 /** A function that returns a signed JWT client assertion minted elsewhere (workload identity). */
 export type AssertionProvider = () => string | Promise<string>;
 
 /** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
-const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** A compact JWS: three base64url parts (RFC 7515 §7.1). */
 const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]*$/;
@@ -22,7 +24,7 @@ const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]*$/;
  * @throws {ClientCredentialsError} `CREDENTIAL_PROVIDER_FAILED` (as a rejection) when the provider
  *   fails or returns something that is not a compact JWS.
  */
-export function externalAssertion(clientId: string, provider: AssertionProvider): ClientAuthentication {
+function externalAssertion(clientId: string, provider: AssertionProvider): ClientAuthentication {
   return async ({ body }) => {
     let assertion: unknown;
     try {
@@ -62,4 +64,19 @@ export function assertionIdentity(clientId: string, provider: AssertionProvider)
     assertionIds.set(provider, id);
   }
   return `assertion:${clientId.length}:${clientId}:${id}`;
+}
+
+/**
+ * `private_key_jwt` with an assertion minted elsewhere (RFC 7521 §4.2, RFC 7523 §2.2): `provider`
+ * returns a signed JWT, sync or async, and is called on every token request attempt (see the
+ * `clientAssertion` option). Installations given the same function share a token.
+ *
+ * @throws {TypeError} naming `clientAssertion` when `provider` is not a function.
+ */
+export function clientAssertion(provider: AssertionProvider): ClientAuth {
+  if (typeof provider !== 'function') fail('clientAssertion', 'must be a function returning a signed JWT');
+  return defineClientAuth('private_key_jwt', ({ clientId }) => ({
+    credentials: [assertionIdentity(clientId, provider)],
+    authenticate: externalAssertion(clientId, provider),
+  }));
 }

@@ -1,4 +1,6 @@
-import type { ClientAuthentication } from './index';
+import { fail } from '../validate';
+import { bindSecret, checkSecret, type ClientSecretInput } from './secret-source';
+import { defineClientAuth, type ClientAuth } from './strategy';
 
 /**
  * `application/x-www-form-urlencoded` encoding of one value, as RFC 6749 §2.3.1 requires for the
@@ -32,14 +34,32 @@ export function basicAuthorization(
   return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
 }
 
-/** `client_secret_basic`: HTTP Basic authentication with the form-urlencoded id and secret. */
-export function clientSecretBasic(
-  clientId: string,
-  clientSecret: string,
-  encoding: BasicEncoding = 'rfc6749',
-): ClientAuthentication {
-  const authorization = basicAuthorization(clientId, clientSecret, encoding);
-  return ({ headers }) => {
-    headers['Authorization'] = authorization;
-  };
+/** Options of {@link clientSecretBasic}. */
+export interface ClientSecretBasicOptions {
+  /** How the id and secret are encoded before Base64. Default is `'rfc6749'`. */
+  encoding?: BasicEncoding | undefined;
+}
+
+/**
+ * `client_secret_basic` (RFC 6749 §2.3.1): HTTP Basic authentication with the client id and
+ * secret, the method servers must support. `clientSecret` is the secret or a function returning it
+ * (see the `clientSecret` option).
+ *
+ * @throws {TypeError} naming `clientSecret` or `encoding` when either is invalid.
+ * @example
+ * installClientCredentials(api, { tokenUrl, clientId, clientAuth: clientSecretBasic(secret, { encoding: 'raw' }) });
+ */
+export function clientSecretBasic(clientSecret: ClientSecretInput, options: ClientSecretBasicOptions = {}): ClientAuth {
+  const secret = checkSecret(clientSecret);
+  const encoding = options.encoding ?? 'rfc6749';
+  if (encoding !== 'rfc6749' && encoding !== 'raw') fail('encoding', 'must be "rfc6749" or "raw"');
+  return defineClientAuth('client_secret_basic', (context) => ({
+    basicEncoding: encoding,
+    ...bindSecret(secret, context, (value) => {
+      const authorization = basicAuthorization(context.clientId, value, encoding);
+      return ({ headers }) => {
+        headers['Authorization'] = authorization;
+      };
+    }),
+  }));
 }

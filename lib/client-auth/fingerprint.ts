@@ -1,6 +1,5 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { Agent } from 'node:https';
-import type { ClientCredentialsMaterial } from './index';
 
 /**
  * Domain separation for the client secret's fingerprint: the digest of a secret here can never
@@ -64,20 +63,4 @@ export function certificateFingerprint(agent: Agent | undefined): string | undef
   const pfx = options?.pfx;
   if (typeof pfx === 'string' || Buffer.isBuffer(pfx)) return createHash('sha256').update(pfx).digest('base64url');
   return undefined;
-}
-
-/**
- * The cache key's credential part: each credential the options hold contributes its one-way
- * fingerprint (a secret, a private key, a client certificate), whichever method ends up using it,
- * so discovery's late choice of method needs no credential it does not already bind. Computed
- * once at install, synchronously; never stored on an inspectable object.
- */
-export function credentialFingerprint(material: ClientCredentialsMaterial, tokenClientAgent?: Agent): string {
-  const parts: string[] = [];
-  if (material.clientSecret !== undefined)
-    parts.push(`secret:${secretFingerprint(material.clientId, material.clientSecret)}`);
-  if (material.signingKey !== undefined) parts.push(`key:${publicKeyThumbprint(material.signingKey.key)}`);
-  const certificate = certificateFingerprint(material.httpsAgent ?? tokenClientAgent);
-  if (certificate !== undefined) parts.push(`certificate:${certificate}`);
-  return parts.join(' ');
 }

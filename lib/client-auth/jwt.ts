@@ -2,10 +2,22 @@ import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { ClientCredentialsError } from '../errors';
 import { encodeSegment, jwsSigner, type JwsAlgorithm } from '../jws';
 import type { TokenRequestParts } from './index';
-import type { HmacSigningAlgorithm, SigningKey } from './keys';
+import { fail } from '../validate';
+import { JWT_BEARER_ASSERTION_TYPE } from './assertion';
+import { publicKeyThumbprint } from './fingerprint';
+import {
+  HMAC_ALGORITHMS,
+  resolveHmacAlgorithm,
+  resolveSigningKey,
+  type HmacSigningAlgorithm,
+  type PrivateKeyInput,
+  type SigningAlgorithm,
+  type SigningKey,
+} from './keys';
+import { bindSecret, checkSecret, type ClientSecretInput } from './secret-source';
+import { defineClientAuth, type ClientAuth, type ClientAuthContext } from './strategy';
 
-/** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
-export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+export { JWT_BEARER_ASSERTION_TYPE } from './assertion';
 
 /** How long a client assertion is valid, in seconds: the issue's "at most 60 seconds ahead". */
 export const ASSERTION_LIFETIME_SECONDS = 60;
@@ -73,7 +85,7 @@ function jwtAssertion(
  *
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
  */
-export function privateKeyJwt(
+export function privateKeyJwtAssertion(
   clientId: string,
   signingKey: SigningKey,
   audience: AssertionAudience,
@@ -88,7 +100,7 @@ export function privateKeyJwt(
  *
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
  */
-export function clientSecretJwt(
+export function clientSecretJwtAssertion(
   clientId: string,
   clientSecret: string,
   alg: HmacSigningAlgorithm,
@@ -98,4 +110,89 @@ export function clientSecretJwt(
   // A secret KeyObject: the secret stays out of reach of util.inspect and JSON.stringify.
   const key = createSecretKey(Buffer.from(clientSecret, 'utf8'));
   return jwtAssertion(clientId, audience, { key, alg, kid: undefined }, now);
+}
+
+/** Options of {@link privateKeyJwt}. */
+export interface PrivateKeyJwtOptions {
+  /** The `kid` header of the assertions. Default is the JWK's `kid`, else none. */
+  keyId?: string | undefined;
+  /** The JWS algorithm. Default is the JWK's `alg`, else the key type's (see the `signingAlgorithm` option). */
+  signingAlgorithm?: SigningAlgorithm | undefined;
+  /** The assertions' `aud` (see {@link AssertionAudience}). Default is `'issuer'`. */
+  assertionAudience?: AssertionAudience | undefined;
+}
+
+/** Options of {@link clientSecretJwt}. */
+export interface ClientSecretJwtOptions {
+  /** The HMAC algorithm. Default is `'HS256'`. */
+  signingAlgorithm?: HmacSigningAlgorithm | undefined;
+  /** The assertions' `aud` (see {@link AssertionAudience}). Default is `'issuer'`. */
+  assertionAudience?: AssertionAudience | undefined;
+}
+
+/**
+ * Validates an `assertionAudience`.
+ *
+ * @throws {TypeError} naming `assertionAudience` unless it is `'issuer'`, `'tokenEndpoint'` or absent.
+ */
+export function checkAudience(value: AssertionAudience | undefined): AssertionAudience | undefined {
+  if (value !== undefined && value !== 'issuer' && value !== 'tokenEndpoint')
+    fail('assertionAudience', 'must be "issuer" or "tokenEndpoint"');
+  return value;
+}
+
+/**
+ * The audience of an installation's assertions: an explicit `'issuer'` needs the `issuer` option.
+ *
+ * @throws {TypeError} naming `assertionAudience`.
+ */
+export function audienceFor(
+  explicit: AssertionAudience | undefined,
+  context: Pick<ClientAuthContext, 'issuer'>,
+): AssertionAudience {
+  if (explicit === 'issuer' && context.issuer === undefined)
+    fail('assertionAudience', '"issuer" requires the "issuer" option');
+  return explicit ?? 'issuer';
+}
+
+/**
+ * `private_key_jwt` (RFC 7523 §2.2, OpenID Connect Core §9): every token request carries a fresh
+ * client assertion signed with `privateKey` (PKCS#8 PEM, private JWK, `KeyObject` or `CryptoKey`).
+ * The key and algorithm are checked now, with a trial signature; the key's RFC 7638 thumbprint
+ * keys the cache.
+ *
+ * @throws {TypeError} naming `privateKey`, `keyId`, `signingAlgorithm` or `assertionAudience`.
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ */
+export function privateKeyJwt(privateKey: PrivateKeyInput, options: PrivateKeyJwtOptions = {}): ClientAuth {
+  const algorithm = options.signingAlgorithm;
+  if (HMAC_ALGORITHMS.includes(algorithm as HmacSigningAlgorithm))
+    fail(
+      'signingAlgorithm',
+      `"${String(algorithm)}" cannot be used with "private_key_jwt"; HMAC needs "client_secret_jwt"`,
+    );
+  const signingKey = resolveSigningKey(privateKey, algorithm, options.keyId);
+  const audience = checkAudience(options.assertionAudience);
+  return defineClientAuth('private_key_jwt', (context) => ({
+    credentials: [`key:${publicKeyThumbprint(signingKey.key)}`],
+    authenticate: privateKeyJwtAssertion(context.clientId, signingKey, audienceFor(audience, context)),
+  }));
+}
+
+/**
+ * `client_secret_jwt` (RFC 7523 §2.2, OpenID Connect Core §9): every token request carries a fresh
+ * client assertion signed with HMAC over the secret, so the secret itself never crosses the wire.
+ * `clientSecret` is the secret or a function returning it (see the `clientSecret` option).
+ *
+ * @throws {TypeError} naming `clientSecret`, `signingAlgorithm` or `assertionAudience`.
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ */
+export function clientSecretJwt(clientSecret: ClientSecretInput, options: ClientSecretJwtOptions = {}): ClientAuth {
+  const secret = checkSecret(clientSecret);
+  const alg = resolveHmacAlgorithm(options.signingAlgorithm);
+  const audience = checkAudience(options.assertionAudience);
+  return defineClientAuth('client_secret_jwt', (context) => {
+    const aud = audienceFor(audience, context);
+    return bindSecret(secret, context, (value) => clientSecretJwtAssertion(context.clientId, value, alg, aud));
+  });
 }

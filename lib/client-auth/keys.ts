@@ -1,5 +1,6 @@
 import type { JsonWebKey, KeyObject, webcrypto } from 'node:crypto';
 import { jwsSigner, toKeyObject } from '../jws';
+import { fail } from '../validate';
 
 /**
  * A private key for `private_key_jwt`: a PKCS#8 PEM string (`-----BEGIN PRIVATE KEY-----`), a
@@ -31,10 +32,6 @@ const CURVES: Record<string, AsymmetricSigningAlgorithm> = {
   secp521r1: 'ES512',
 };
 export const HMAC_ALGORITHMS: readonly HmacSigningAlgorithm[] = ['HS256', 'HS384', 'HS512'];
-
-function fail(name: string, problem: string): never {
-  throw new TypeError(`"${name}" option ${problem}`);
-}
 
 /** The algorithms a key can sign with, preferred first. */
 function algorithmsFor(key: KeyObject): { label: string; algorithms: AsymmetricSigningAlgorithm[] } {

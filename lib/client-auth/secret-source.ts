@@ -1,8 +1,45 @@
 import { ClientCredentialsError, OAuth2Error } from '../errors';
+import { fail } from '../validate';
 import { secretFingerprint } from './fingerprint';
+import type { ClientAuthentication } from './index';
+import type { BoundClientAuth, ClientAuthContext } from './strategy';
 
 /** A function that returns the client secret: from Vault, a secrets manager, a mounted file. */
 export type SecretProvider = () => string | Promise<string>;
+
+/** A client secret as the secret methods take it: the value, or a function returning it. */
+export type ClientSecretInput = string | SecretProvider;
+
+/**
+ * Validates a client secret given to a secret method.
+ *
+ * @throws {TypeError} naming `clientSecret` unless it is a non-empty string or a function.
+ */
+export function checkSecret(value: unknown): ClientSecretInput {
+  if (typeof value !== 'function' && (typeof value !== 'string' || value === ''))
+    fail('clientSecret', 'must be a non-empty string or a function returning one');
+  return value as ClientSecretInput;
+}
+
+/**
+ * Binds a secret method to a client: with a fixed secret, `use` makes the authentication once and
+ * the secret's fingerprint keys the cache; with a provider, the secret is asked on every request
+ * and handed to `use` for that request only, and the provider's last value keys the cache.
+ */
+export function bindSecret(
+  secret: ClientSecretInput,
+  context: ClientAuthContext,
+  use: (secret: string) => ClientAuthentication,
+): Omit<BoundClientAuth, 'method'> {
+  if (typeof secret === 'string')
+    return { credentials: [`secret:${secretFingerprint(context.clientId, secret)}`], authenticate: use(secret) };
+  const source = context.secretSource(secret);
+  return {
+    credentials: [],
+    secretSource: source,
+    authenticate: async (request) => use(await source.read())(request),
+  };
+}
 
 /**
  * The error of a credential provider (`clientSecret` or `clientAssertion`) that failed. Keeps only

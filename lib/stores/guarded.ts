@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../clock';
+import { isThenable } from '../thenable';
 import type { AccessToken, StoreLease, TokenStore } from '../types';
 
 /** A {@link TokenStore} method, as store errors name it. */
@@ -60,10 +61,6 @@ export interface GuardedStoreOptions {
   clock?: Clock;
   /** Told of every failed or timed-out call; the call itself then carries on without the store. */
   onError: (operation: StoreOperation, error: unknown) => void;
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
 
 /**

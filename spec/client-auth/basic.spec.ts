@@ -1,5 +1,5 @@
 import { basicAuthorization, formUrlEncode } from '../../lib/client-auth/basic';
-import { createClientAuthentication } from '../../lib/client-auth';
+import { createClientAuthentication } from '../support/client-auth';
 
 describe('client_secret_basic', () => {
   it('matches the RFC 6749 §2.3.1 test vector (form-urlencoded before Base64)', () => {

@@ -3,12 +3,8 @@ import { Agent } from 'node:https';
 import axios, { type AxiosAdapter } from 'axios';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { installClientCredentials, type ClientCredentialsOptions, type TokenStore } from '../../lib';
-import {
-  certificateFingerprint,
-  credentialFingerprint,
-  publicKeyThumbprint,
-  secretFingerprint,
-} from '../../lib/client-auth/fingerprint';
+import { certificateFingerprint, publicKeyThumbprint, secretFingerprint } from '../../lib/client-auth/fingerprint';
+import { resolveOptions } from '../../lib/resolve-options';
 import { makeCertificates } from '../support/certificates';
 
 /** A token endpoint in an adapter: the token URL stays fixed, so the cache key does too. */
@@ -80,7 +76,9 @@ describe('credential fingerprints', () => {
   });
 
   it('names each credential the options hold, never the secret itself', () => {
-    const text = credentialFingerprint({ clientId: 'svc', clientSecret: 'secret-1' });
+    const api = axios.create({ baseURL: 'https://api.example.com' });
+    const options = { tokenUrl: 'https://auth.example.com/token', clientId: 'svc', clientSecret: 'secret-1' };
+    const text = resolveOptions(api, options).credential;
     expect(text).toBe(`secret:${secretFingerprint('svc', 'secret-1')}`);
     expect(text).not.toContain('secret-1');
   });

@@ -4,7 +4,7 @@ import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { ClientCredentialsError, installClientCredentials, type ClientCredentialsOptions } from '../../lib';
 import type { TokenRequestParts } from '../../lib/client-auth';
-import { clientSecretJwt, privateKeyJwt, JWT_BEARER_ASSERTION_TYPE } from '../../lib/client-auth/jwt';
+import { clientSecretJwtAssertion, privateKeyJwtAssertion, JWT_BEARER_ASSERTION_TYPE } from '../../lib/client-auth/jwt';
 import { resolveSigningKey } from '../../lib/client-auth/keys';
 
 const TOKEN_URL = 'https://auth.example.com/oauth/token';
@@ -29,10 +29,10 @@ function decode(assertion: string): { header: Record<string, unknown>; payload: 
   return { header: header!, payload: payload! };
 }
 
-describe('privateKeyJwt()', () => {
+describe('privateKeyJwtAssertion()', () => {
   it('sends client_assertion_type and an assertion with iss, sub, aud, jti, iat and exp (RFC 7523 §3)', async () => {
     const request = parts();
-    privateKeyJwt('svc', resolveSigningKey(RSA_PEM, undefined, 'k1'), 'issuer', () => NOW_MS)(request);
+    privateKeyJwtAssertion('svc', resolveSigningKey(RSA_PEM, undefined, 'k1'), 'issuer', () => NOW_MS)(request);
     expect(request.body.get('client_assertion_type')).toBe(JWT_BEARER_ASSERTION_TYPE);
     expect(request.body.get('client_id')).toBe('svc');
     expect(request.headers).toEqual({});
@@ -51,15 +51,19 @@ describe('privateKeyJwt()', () => {
   it('uses the issuer as the audience when it is known, unless told to use the token endpoint', async () => {
     const key = resolveSigningKey(ec256.privateKey, undefined, undefined);
     const withIssuer = parts(ISSUER);
-    privateKeyJwt('svc', key, 'issuer')(withIssuer);
+    privateKeyJwtAssertion('svc', key, 'issuer')(withIssuer);
     expect(decode(withIssuer.body.get('client_assertion')!).payload['aud']).toBe(ISSUER);
     const endpoint = parts(ISSUER);
-    privateKeyJwt('svc', key, 'tokenEndpoint')(endpoint);
+    privateKeyJwtAssertion('svc', key, 'tokenEndpoint')(endpoint);
     expect(decode(endpoint.body.get('client_assertion')!).payload['aud']).toBe(TOKEN_URL);
   });
 
   it('signs a new assertion with a fresh jti on every call', async () => {
-    const authenticate = privateKeyJwt('svc', resolveSigningKey(ec256.privateKey, undefined, undefined), 'issuer');
+    const authenticate = privateKeyJwtAssertion(
+      'svc',
+      resolveSigningKey(ec256.privateKey, undefined, undefined),
+      'issuer',
+    );
     const jtis = new Set<unknown>();
     for (let i = 0; i < 5; i += 1) {
       const request = parts();
@@ -72,7 +76,7 @@ describe('privateKeyJwt()', () => {
   it('produces a signature the public key verifies', async () => {
     const { jwtVerify } = await import('jose');
     const request = parts(ISSUER);
-    privateKeyJwt('svc', resolveSigningKey(ed25519.privateKey, undefined, undefined), 'issuer')(request);
+    privateKeyJwtAssertion('svc', resolveSigningKey(ed25519.privateKey, undefined, undefined), 'issuer')(request);
     const { protectedHeader } = await jwtVerify(request.body.get('client_assertion')!, ed25519.publicKey, {
       issuer: 'svc',
       subject: 'svc',
@@ -102,7 +106,7 @@ describe('client assertion signing with node:crypto', () => {
   ] as const)('signs %s assertions that jose verifies', async (alg, privateKey, publicKey) => {
     const { jwtVerify } = await import('jose');
     const request = parts(ISSUER);
-    privateKeyJwt('svc', resolveSigningKey(privateKey, alg, 'k'), 'issuer')(request);
+    privateKeyJwtAssertion('svc', resolveSigningKey(privateKey, alg, 'k'), 'issuer')(request);
     const { protectedHeader, payload } = await jwtVerify(request.body.get('client_assertion')!, publicKey, {
       algorithms: [alg],
       issuer: 'svc',
@@ -117,7 +121,7 @@ describe('client assertion signing with node:crypto', () => {
     const { jwtVerify } = await import('jose');
     const pair = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign', 'verify']);
     const request = parts();
-    privateKeyJwt('svc', resolveSigningKey(pair.privateKey, undefined, undefined), 'issuer')(request);
+    privateKeyJwtAssertion('svc', resolveSigningKey(pair.privateKey, undefined, undefined), 'issuer')(request);
     const { protectedHeader } = await jwtVerify(request.body.get('client_assertion')!, pair.publicKey, {
       algorithms: ['ES384'],
     });
@@ -130,7 +134,7 @@ describe('client assertion signing with node:crypto', () => {
       const { jwtVerify } = await import('jose');
       const secret = 'shared-secret-of-64-bytes-or-more-0123456789abcdef0123456789abcdef';
       const request = parts();
-      clientSecretJwt('svc', secret, alg, 'issuer')(request);
+      clientSecretJwtAssertion('svc', secret, alg, 'issuer')(request);
       const { protectedHeader } = await jwtVerify(
         request.body.get('client_assertion')!,
         new TextEncoder().encode(secret),
@@ -144,7 +148,7 @@ describe('client assertion signing with node:crypto', () => {
 
   it('signs synchronously: the assertion is in the body when the call returns', () => {
     const request = parts();
-    const returned = privateKeyJwt('svc', resolveSigningKey(RSA_PEM, undefined, undefined), 'issuer')(request);
+    const returned = privateKeyJwtAssertion('svc', resolveSigningKey(RSA_PEM, undefined, undefined), 'issuer')(request);
     expect(returned).toBeUndefined();
     expect(request.body.get('client_assertion')?.split('.')).toHaveLength(3);
   });
@@ -191,11 +195,11 @@ describe('client assertion signing with node:crypto', () => {
   });
 });
 
-describe('clientSecretJwt()', () => {
+describe('clientSecretJwtAssertion()', () => {
   it('signs HS256 over the client secret and never sends the secret', async () => {
     const { jwtVerify } = await import('jose');
     const request = parts();
-    clientSecretJwt('svc', 'shared-secret-of-32-bytes-or-more!!', 'HS256', 'issuer')(request);
+    clientSecretJwtAssertion('svc', 'shared-secret-of-32-bytes-or-more!!', 'HS256', 'issuer')(request);
     expect(request.body.toString()).not.toContain('shared-secret');
     const assertion = request.body.get('client_assertion')!;
     expect(decode(assertion).header).toEqual({ alg: 'HS256' });

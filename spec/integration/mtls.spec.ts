@@ -7,6 +7,8 @@ import {
   installClientCredentials,
   MemoryTokenStore,
   OAuth2Error,
+  selfSignedTlsClientAuth,
+  tlsClientAuth,
   TokenRequestError,
   type ClientCredentialsOptions,
 } from '../../lib';
@@ -152,6 +154,29 @@ describe('mutual TLS client authentication (RFC 8705)', () => {
       error: 'invalid_client',
       status: 401,
     });
+  });
+
+  it('authenticates with a tlsClientAuth() strategy that carries its own certificate', async () => {
+    const { client } = setup({
+      tokenUrl: `${caServer.origin}/token`,
+      clientAuth: tlsClientAuth({ ...certs.client, ca: certs.ca.cert }),
+    });
+    expect((await client.get('/a')).status).toBe(200);
+    expect(caServer.requests).toHaveLength(1);
+    expect(caServer.requests[0]!.peerSubject).toBe(CLIENT_ID);
+    expect(api.requests[0]!.headers.authorization).toBe('Bearer mtls-ca-1');
+  });
+
+  it("authenticates with a selfSignedTlsClientAuth() strategy through the token client's agent", async () => {
+    const tokenClient = axios.create({ httpsAgent: new Agent({ ...certs.selfSigned, ca: certs.ca.cert }) });
+    const { client } = setup({
+      tokenUrl: `${selfSignedServer.origin}/token`,
+      clientAuth: selfSignedTlsClientAuth(),
+      tokenClient,
+    });
+    expect((await client.get('/a')).status).toBe(200);
+    expect(selfSignedServer.requests).toHaveLength(1);
+    expect(api.requests[0]!.headers.authorization).toBe('Bearer mtls-self-signed-1');
   });
 
   it('uses the mtls_endpoint_aliases token endpoint found by discovery (RFC 8705 §5)', async () => {
