@@ -49,7 +49,11 @@ function wire(
   baseURL: string | undefined,
 ): Wiring {
   const store = resolved.store ?? defaultTokenStore();
-  const telemetry = new Telemetry({ name: resolved.name, listener: resolved.onEvent });
+  const telemetry = new Telemetry({
+    name: resolved.name,
+    listener: resolved.onEvent,
+    monotonicNow: resolved.clock.monotonic,
+  });
   const dpop: DPoPSession | undefined =
     resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
   const lock = lockFor(store);

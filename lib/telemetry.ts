@@ -1,4 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
+import { systemClock } from './clock';
 import { CACHE_HIT_CHANNEL, EVENT_CHANNEL, type CacheHitMessage } from './channels';
 import { defaultLogWriter, formatEvent, formatValue, type LogWriter } from './debug-log';
 import { summarize, type ClientCredentialsEvent, type ClientCredentialsStats, type EventListener } from './events';
@@ -30,7 +31,7 @@ export interface TelemetryOptions {
   listener?: EventListener | undefined;
   /** Where debug lines go. Default is {@link defaultLogWriter}: from `NODE_DEBUG` or `DEBUG`. */
   log?: LogWriter | undefined;
-  /** A monotonic clock in milliseconds for durations. Default is `performance.now`. */
+  /** A monotonic clock in milliseconds for durations. Default is the system clock's `monotonic`. */
   monotonicNow?: () => number;
 }
 
@@ -61,7 +62,7 @@ export class Telemetry {
     this.name = options.name ?? 'axios-client-credentials';
     this.#listener = options.listener;
     this.#log = 'log' in options ? options.log : defaultLogWriter();
-    this.#now = options.monotonicNow ?? (() => performance.now());
+    this.#now = options.monotonicNow ?? systemClock.monotonic;
     this.#memoryHit = Object.freeze({ name: this.name, source: 'memory' });
     this.#storeHit = Object.freeze({ name: this.name, source: 'store' });
   }

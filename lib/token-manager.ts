@@ -182,6 +182,7 @@ export class TokenManager {
         // The guarded store: its lock calls and leases are bounded in time.
         store,
         key,
+        clock: this.#clock,
         readFresh: () => this.#readFresh(),
         produce: () => this.#exchangeAndStore(background),
       });

@@ -27,6 +27,15 @@ describe('systemClock', () => {
     timers.forEach((timer) => clearTimeout(timer));
     spy.mockRestore();
   });
+
+  it('keeps a sleep with keepAlive ref’d: a script awaiting a retry does not exit mid-wait', () => {
+    const spy = jest.spyOn(global, 'setTimeout');
+    void systemClock.sleep(60_000, true);
+    const timer = spy.mock.results[0]?.value as NodeJS.Timeout;
+    expect(timer.hasRef()).toBe(true);
+    clearTimeout(timer);
+    spy.mockRestore();
+  });
 });
 
 describe('a wall-clock step', () => {
@@ -122,4 +131,39 @@ describe('a wall-clock step', () => {
     expect(exchanges).toBe(3);
     expect((manager.acquire() as AccessToken).accessToken).toBe('t2');
   });
+});
+
+describe('a token request retry', () => {
+  // The server asks for 8 seconds, longer than this spec's 5-second timeout: a real sleep fails it.
+  it('waits its Retry-After on the injected clock, and a wall-clock step back does not stretch it', async () => {
+    let answered = 0;
+    const tokenServer = await startLoopbackServer((_req, res) => {
+      answered += 1;
+      if (answered === 1) return void res.writeHead(503, { 'retry-after': '8' }).end('busy');
+      return json(res, 200, { access_token: 'after-the-wait', token_type: 'Bearer', expires_in: 3600 });
+    });
+    try {
+      const clock = new ManualClock();
+      const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
+        tokenUrl: `${tokenServer.origin}/token`,
+        clientId: 'retried',
+        clientSecret: 'retried-secret',
+        allowHttpTokenUrl: true,
+        store: new MemoryTokenStore(),
+        clock,
+      } as ClientCredentialsOptions);
+      const token = handle.getToken();
+      while (tokenServer.requests.length < 1) await flush();
+      await flush();
+      clock.stepWall(-HOUR_MS);
+      clock.advance(7_999);
+      await flush();
+      expect(tokenServer.requests).toHaveLength(1);
+      clock.advance(1);
+      expect((await token).accessToken).toBe('after-the-wait');
+      expect(tokenServer.requests).toHaveLength(2);
+    } finally {
+      await tokenServer.close();
+    }
+  }, 5_000);
 });
