@@ -218,7 +218,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     onEvent: onEvent as EventListener | undefined,
     clock,
     name,
-    dpop: resolveDPoP(options['dpop']),
+    dpop: resolveDPoP(options['dpop'], clock.now),
     ...clientAuth,
   };
   requireDestination(instance, origins);
