@@ -33,6 +33,12 @@ function storeLockTiming(resolved: ResolvedOptions): { waitMs: number } {
 
 type RequestInterceptor = ReturnType<typeof createRequestInterceptor>;
 
+/** An exchange made on its first call: a parameter set that only ever reads cached tokens costs none of it. */
+function lazily(make: () => Exchange): Exchange {
+  let exchange: Exchange | undefined;
+  return (background) => (exchange ??= make())(background);
+}
+
 /** What an installation builds on first use: counters, token managers and interceptor logic. */
 interface Wiring {
   readonly telemetry: Telemetry;
@@ -65,21 +71,21 @@ function wire(
   // Built on the first exchange: an installation that only reads cached tokens costs none of it.
   let exchanges: ReturnType<typeof createExchange> | undefined;
   const own = { scopes: resolved.scopes, resources: resolved.resources, audience: resolved.audience };
-  const managers = new TokenManagers(own, (parameters) => {
-    let exchange: Exchange | undefined;
-    return new TokenManager({
-      telemetry,
-      key: keyFor(parameters),
-      store,
-      lock,
-      refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
-      clock: resolved.clock,
-      storeLock,
-      storeTimeoutsMs,
-      exchange: (background) =>
-        (exchange ??= (exchanges ??= createExchange(resolved, telemetry, dpop))(parameters))(background),
-    });
-  });
+  const managers = new TokenManagers(
+    own,
+    (parameters) =>
+      new TokenManager({
+        telemetry,
+        key: keyFor(parameters),
+        store,
+        lock,
+        refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
+        clock: resolved.clock,
+        storeLock,
+        storeTimeoutsMs,
+        exchange: lazily(() => (exchanges ??= createExchange(resolved, telemetry, dpop))(parameters)),
+      }),
+  );
   const onRequest = createRequestInterceptor(
     managers,
     createOriginPolicy(baseURL, resolved.origins, (origin) => telemetry.tokenWithheld(origin)),
@@ -91,7 +97,7 @@ function wire(
     renew: resolved.retryOnUnauthorized,
     renewOnStatus: resolved.renewOnStatus,
     redact: resolved.redactErrors,
-    onReplay: () => telemetry.replayed(),
+    onReplay: telemetry.replayed.bind(telemetry),
     ...(trackNonce === undefined ? {} : { nonceRetry: trackNonce }),
   });
   return { telemetry, managers, onRequest, onError, trackNonce };
@@ -178,11 +184,23 @@ class Installation implements ClientCredentialsHandle {
 
   #methods(): HandleFunctions {
     return (this.#bound ??= {
-      getToken: async (tokenParameters) => this.#wired().managers.for(tokenParameters).acquire(),
-      stats: () => this.#wired().telemetry.stats(),
-      invalidate: async (tokenParameters) => this.#wired().managers.for(tokenParameters).invalidate(),
-      eject: () => this.#eject(),
+      getToken: this.#getToken.bind(this),
+      stats: this.#stats.bind(this),
+      invalidate: this.#invalidate.bind(this),
+      eject: this.#eject.bind(this),
     });
+  }
+
+  async #getToken(tokenParameters?: TokenParameters): Promise<AccessToken> {
+    return this.#wired().managers.for(tokenParameters).acquire();
+  }
+
+  #stats(): ClientCredentialsStats {
+    return this.#wired().telemetry.stats();
+  }
+
+  async #invalidate(tokenParameters?: TokenParameters): Promise<void> {
+    return this.#wired().managers.for(tokenParameters).invalidate();
   }
 
   #eject(): void {

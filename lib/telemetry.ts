@@ -54,8 +54,8 @@ export class Telemetry {
   readonly #listener: EventListener | undefined;
   readonly #log: LogWriter | undefined;
   readonly #now: () => number;
-  readonly #memoryHit: CacheHitMessage;
-  readonly #storeHit: CacheHitMessage;
+  /** The two cache-hit messages, frozen and reused; made when the channel first has a subscriber. */
+  #hitMessages: { readonly memory: CacheHitMessage; readonly store: CacheHitMessage } | undefined;
   #burst: Burst | undefined;
 
   constructor(options: TelemetryOptions = {}) {
@@ -63,8 +63,6 @@ export class Telemetry {
     this.#listener = options.listener;
     this.#log = 'log' in options ? options.log : defaultLogWriter();
     this.#now = options.monotonicNow ?? systemClock.monotonic;
-    this.#memoryHit = Object.freeze({ name: this.name, source: 'memory' });
-    this.#storeHit = Object.freeze({ name: this.name, source: 'store' });
   }
 
   /** Whether anyone receives events: checked before building one. */
@@ -80,7 +78,12 @@ export class Telemetry {
   /** A request was served from the cache. The warm path: a counter, and a message only while subscribed. */
   cacheHit(source: 'memory' | 'store'): void {
     this.#stats.cacheHits += 1;
-    if (cacheHitChannel.hasSubscribers) cacheHitChannel.publish(source === 'memory' ? this.#memoryHit : this.#storeHit);
+    if (!cacheHitChannel.hasSubscribers) return;
+    const messages = (this.#hitMessages ??= {
+      memory: Object.freeze({ name: this.name, source: 'memory' }),
+      store: Object.freeze({ name: this.name, source: 'store' }),
+    });
+    cacheHitChannel.publish(messages[source]);
   }
 
   /**

@@ -70,7 +70,7 @@ export class TokenManager {
     this.#store = new GuardedStore(options.store, {
       clock: this.#clock,
       ...(options.storeTimeoutsMs === undefined ? {} : { timeoutsMs: options.storeTimeoutsMs }),
-      onError: (operation, error) => telemetry.storeFailed(operation, error),
+      onError: telemetry.storeFailed.bind(telemetry),
     });
   }
 
