@@ -1,4 +1,5 @@
 import axios from 'axios';
+import MockAdapter from 'axios-mock-adapter';
 import { installClientCredentials, MemoryTokenStore, OAuth2Error, type ClientCredentialsOptions } from '../lib';
 import { systemClock } from '../lib/clock';
 import type { ClientCredentialsEvent } from '../lib/events';
@@ -166,4 +167,32 @@ describe('a token request retry', () => {
       await tokenServer.close();
     }
   }, 5_000);
+});
+
+describe('event durations', () => {
+  it("are measured on the installation's monotonic clock", async () => {
+    const clock = new ManualClock();
+    const tokenClient = axios.create();
+    new MockAdapter(tokenClient).onPost('https://auth.example.com/token').reply(() => {
+      clock.advance(250);
+      clock.stepWall(-HOUR_MS); // a step back in the middle: no negative or stretched duration
+      return [200, { access_token: 'timed', token_type: 'Bearer', expires_in: 3600 }];
+    });
+    const events: ClientCredentialsEvent[] = [];
+    const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
+      tokenUrl: 'https://auth.example.com/token',
+      clientId: 'timed',
+      clientSecret: 'timed-secret',
+      store: new MemoryTokenStore(),
+      tokenClient,
+      onEvent: (event) => events.push(event),
+      clock,
+    } as ClientCredentialsOptions);
+    await handle.getToken();
+    const durations = events.flatMap((event) => ('durationMs' in event ? [[event.type, event.durationMs]] : []));
+    expect(durations).toEqual([
+      ['exchange_succeeded', 250],
+      ['token_wait', 250],
+    ]);
+  });
 });
