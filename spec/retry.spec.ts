@@ -105,6 +105,33 @@ describe('withRetries() under a deadline', () => {
   });
 });
 
+describe('withRetries() timers', () => {
+  it.each([
+    ['keeps the process alive for a backoff a caller waits for', false, true],
+    ['never keeps the process alive for a background backoff', true, false],
+  ])('%s', async (_title, background, ref) => {
+    const spy = jest.spyOn(global, 'setTimeout');
+    try {
+      let attempts = 0;
+      await withRetries(
+        { retries: 1, baseDelayMs: 1, maxDelayMs: 1 },
+        () => {
+          attempts += 1;
+          return attempts === 1
+            ? Promise.reject(new TokenRequestError('TOKEN_ENDPOINT_UNREACHABLE', 'down'))
+            : Promise.resolve('ok');
+        },
+        () => {},
+        background,
+      );
+      const timers = spy.mock.results.map((result) => result.value as NodeJS.Timeout);
+      expect(timers.map((timer) => timer.hasRef())).toEqual([ref]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
 describe('withRetries() on an injected clock', () => {
   const HOUR_MS = 3_600_000;
   const flush = async (): Promise<void> => {
