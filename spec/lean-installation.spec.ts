@@ -73,4 +73,16 @@ describe('installClientCredentials()', () => {
     eject();
     expect(() => installClientCredentials(instance, own)).not.toThrow();
   });
+
+  it('lets jest.spyOn() replace and restore a handle method', async () => {
+    const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
+      ...options,
+      store: new MemoryTokenStore(),
+    });
+    const fake = { accessToken: 'fake', tokenType: 'Bearer', issuedAt: 0, expiresAt: 1 };
+    const spy = jest.spyOn(handle, 'getToken').mockResolvedValue(fake);
+    expect(await handle.getToken()).toBe(fake);
+    spy.mockRestore();
+    expect((await handle.getToken()).accessToken).toBe('lean-token');
+  });
 });
