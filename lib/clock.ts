@@ -11,9 +11,11 @@ export interface Clock {
   readonly monotonic: () => number;
   /**
    * Resolves after `ms` milliseconds (never rejects). The timer is unref'd: a pending sleep does
-   * not keep the process alive. Default is an unref'd `setTimeout`.
+   * not keep the process alive, unless `keepAlive` is set for a wait that a caller awaits (a
+   * retry's backoff), so a script awaiting its token does not exit in the middle of the wait.
+   * Default is a `setTimeout`, unref'd unless `keepAlive`.
    */
-  readonly sleep: (ms: number) => Promise<void>;
+  readonly sleep: (ms: number, keepAlive?: boolean) => Promise<void>;
   /**
    * Calls `callback` once after `ms` milliseconds on an unref'd timer; answers a function that
    * cancels it. Used to bound waits (store calls) without keeping the process alive.
@@ -31,9 +33,10 @@ function after(ms: number, callback: () => void): () => void {
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
   monotonic: () => performance.now(),
-  sleep: (ms: number) =>
+  sleep: (ms: number, keepAlive = false) =>
     new Promise<void>((resolve) => {
-      after(ms, resolve);
+      if (keepAlive) setTimeout(resolve, ms);
+      else after(ms, resolve);
     }),
   after,
 });

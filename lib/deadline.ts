@@ -1,8 +1,9 @@
 import type { AxiosInstance } from 'axios';
+import { systemClock, type Clock } from './clock';
 
 /**
  * A point in monotonic time after which an operation is abandoned, with the signal that fires
- * then. Durations come from `performance.now()`, so a wall-clock step never moves a deadline.
+ * then. Durations come from the clock's monotonic time, so a wall-clock step never moves a deadline.
  */
 export interface Deadline {
   /** Aborts when the deadline passes; its timer never keeps the process alive. */
@@ -11,10 +12,9 @@ export interface Deadline {
   readonly totalMs: number;
   /** Milliseconds left, 0 once passed. */
   remainingMs(): number;
+  /** Stops the timer once the operation is over: the signal then never fires. */
+  release(): void;
 }
-
-// The lead wires lib/clock.ts (monotonic time, unref'd sleep) in place of performance.now() at merge.
-const monotonicNow = (): number => performance.now();
 
 /** Node's longest timer: a longer delay would overflow and fire after 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -24,13 +24,21 @@ export function timeoutSignal(ms: number): AbortSignal {
   return AbortSignal.timeout(Math.min(ms, MAX_TIMER_MS));
 }
 
-/** A deadline `ms` milliseconds from now. */
-export function deadlineIn(ms: number): Deadline {
-  const end = monotonicNow() + ms;
+/**
+ * A deadline `ms` milliseconds from now on `clock` (default {@link systemClock}): its signal
+ * aborts on the clock's unref'd timer, with a `TimeoutError` as `AbortSignal.timeout()` does.
+ */
+export function deadlineIn(ms: number, clock: Clock = systemClock): Deadline {
+  const end = clock.monotonic() + ms;
+  const controller = new AbortController();
+  const release = clock.after(Math.min(ms, MAX_TIMER_MS), () =>
+    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+  );
   return {
-    signal: timeoutSignal(ms),
+    signal: controller.signal,
     totalMs: ms,
-    remainingMs: () => Math.max(0, end - monotonicNow()),
+    remainingMs: () => Math.max(0, end - clock.monotonic()),
+    release,
   };
 }
 

@@ -65,8 +65,10 @@ class KeyPairSigner implements DPoPSigner {
   readonly thumbprint: string;
   readonly #header: string;
   readonly #sign: (input: string) => string;
+  readonly #now: () => number;
 
-  constructor(privateKey: KeyObject, publicKey: KeyObject) {
+  constructor(privateKey: KeyObject, publicKey: KeyObject, now: () => number) {
+    this.#now = now;
     const { alg, jwk } = publicJwk(publicKey);
     this.#sign = jwsSigner(alg, privateKey);
     // Only the public members go into the header (RFC 9449 §4.2: no private key material).
@@ -79,7 +81,7 @@ class KeyPairSigner implements DPoPSigner {
       jti: randomBytes(16).toString('base64url'),
       htm,
       htu: htuOf(url),
-      iat: Math.floor(Date.now() / 1000),
+      iat: Math.floor(this.#now() / 1000),
     };
     if (nonce !== undefined) claims['nonce'] = nonce;
     if (accessToken !== undefined) claims['ath'] = createHash('sha256').update(accessToken).digest('base64url');
@@ -98,21 +100,22 @@ class KeyPairSigner implements DPoPSigner {
 
 /**
  * Validates the `dpop` option at install time: `true` generates a P-256 key pair, synchronously,
- * so the thumbprint, part of the cache key, is known before any request.
+ * so the thumbprint, part of the cache key, is known before any request. Proofs are dated by `now`,
+ * wall-clock epoch milliseconds (the installation's clock). Default is `Date.now`.
  *
  * @throws {TypeError} naming the `dpop` option.
  */
-export function resolveDPoP(value: unknown): DPoPSigner | undefined {
+export function resolveDPoP(value: unknown, now: () => number = Date.now): DPoPSigner | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    return new KeyPairSigner(privateKey, publicKey);
+    return new KeyPairSigner(privateKey, publicKey, now);
   }
   if (typeof value !== 'object' || value === null) fail('must be a boolean or { privateKey, publicKey }');
   const { privateKey, publicKey } = value as Partial<DPoPKeyPair>;
   const privateKeyObject = toKeyObject(privateKey, 'private', '"dpop" option "privateKey"').key;
   const publicKeyObject = toKeyObject(publicKey, 'public', '"dpop" option "publicKey"').key;
-  const signer = new KeyPairSigner(privateKeyObject, publicKeyObject);
+  const signer = new KeyPairSigner(privateKeyObject, publicKeyObject, now);
   // A pair that does not match would sign proofs no server accepts: caught here, not at the first call.
   if (jwkThumbprint(publicJwk(createPublicKey(privateKeyObject)).jwk) !== signer.thumbprint)
     fail('"privateKey" and "publicKey" must be one key pair');

@@ -105,7 +105,7 @@ function exchangeFor(
     }
     const run = telemetry.exchangeStarted(background);
     // One total for the whole acquisition: metadata, every attempt, every wait between them.
-    const deadline = deadlineIn(resolved.tokenAcquisitionTimeoutMs);
+    const deadline = deadlineIn(resolved.tokenAcquisitionTimeoutMs, resolved.clock);
     let target: TokenEndpointTarget | undefined;
     try {
       // Inside the try: a DiscoveryError is a failed exchange too, counted and reported as one.
@@ -148,6 +148,7 @@ function exchangeFor(
             telemetry.exchangeRetrying(run, error, retry, delayMs),
           background,
           deadline,
+          resolved.clock,
         );
       } catch (error) {
         // A secret from a provider may have rotated since this exchange asked for it: one more
@@ -165,6 +166,8 @@ function exchangeFor(
       // so the next exchange discovers the metadata again.
       if (error instanceof TokenRequestError) target?.forget();
       throw error;
+    } finally {
+      deadline.release();
     }
   };
 }

@@ -1,6 +1,7 @@
-import type { AxiosInstance } from 'axios';
+import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { DPoPNonces, type DPoPSession } from './dpop-nonces';
 import { dpopAuthorization, dpopNonceTracker } from './dpop-request';
+import type { ClientCredentialsStats } from './events';
 import { createExchange, type Exchange } from './exchange';
 import { createRequestInterceptor, createUnauthorizedHandler } from './interceptors';
 import { lockFor } from './lock';
@@ -14,7 +15,8 @@ import { DEFAULT_STORE_LOCK_TIMEOUT_MS } from './stores/guarded';
 import { Telemetry } from './telemetry';
 import { TokenManager } from './token-manager';
 import { TokenManagers } from './token-managers';
-import type { ClientCredentialsHandle } from './types';
+import type { TokenParameters } from './token-parameters';
+import type { AccessToken, ClientCredentialsHandle } from './types';
 
 const installed = new WeakSet<AxiosInstance>();
 
@@ -27,6 +29,188 @@ const installed = new WeakSet<AxiosInstance>();
 function storeLockTiming(resolved: ResolvedOptions): { waitMs: number } {
   const requests = resolved.issuer === undefined ? 1 : 2;
   return { waitMs: requests * resolved.tokenRequestTimeoutMs + 5_000 };
+}
+
+type RequestInterceptor = ReturnType<typeof createRequestInterceptor>;
+
+/** An exchange made on its first call: a parameter set that only ever reads cached tokens costs none of it. */
+function lazily(make: () => Exchange): Exchange {
+  let exchange: Exchange | undefined;
+  return (background) => (exchange ??= make())(background);
+}
+
+/** What an installation builds on first use: counters, token managers and interceptor logic. */
+interface Wiring {
+  readonly telemetry: Telemetry;
+  readonly managers: TokenManagers;
+  readonly onRequest: RequestInterceptor;
+  readonly onError: (error: unknown) => Promise<AxiosResponse>;
+  readonly trackNonce: ((response: AxiosResponse) => boolean) | undefined;
+}
+
+function wire(
+  instance: AxiosInstance,
+  resolved: ResolvedOptions,
+  keyFor: ReturnType<typeof storeKeys>,
+  baseURL: string | undefined,
+): Wiring {
+  const store = resolved.store ?? defaultTokenStore();
+  const telemetry = new Telemetry({
+    name: resolved.name,
+    listener: resolved.onEvent,
+    monotonicNow: resolved.clock.monotonic,
+  });
+  const dpop: DPoPSession | undefined =
+    resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
+  const lock = lockFor(store);
+  const storeLock = storeLockTiming(resolved);
+  // The lock is bounded apart from reads and writes: a lock command that answers late is not a
+  // failure (the Redis store itself waits up to 5 s for one), so it gets the longer bound.
+  const t = resolved.storeTimeoutMs;
+  const storeTimeoutsMs = { get: t, set: t, delete: t, lock: Math.max(t, DEFAULT_STORE_LOCK_TIMEOUT_MS) };
+  // Built on the first exchange: an installation that only reads cached tokens costs none of it.
+  let exchanges: ReturnType<typeof createExchange> | undefined;
+  const own = { scopes: resolved.scopes, resources: resolved.resources, audience: resolved.audience };
+  const managers = new TokenManagers(
+    own,
+    (parameters) =>
+      new TokenManager({
+        telemetry,
+        key: keyFor(parameters),
+        store,
+        lock,
+        refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
+        clock: resolved.clock,
+        storeLock,
+        storeTimeoutsMs,
+        exchange: lazily(() => (exchanges ??= createExchange(resolved, telemetry, dpop))(parameters)),
+      }),
+  );
+  const onRequest = createRequestInterceptor(
+    managers,
+    createOriginPolicy(baseURL, resolved.origins, (origin) => telemetry.tokenWithheld(origin)),
+    dpop === undefined ? undefined : dpopAuthorization(instance, dpop),
+    () => telemetry.authorizationReplaced(),
+  );
+  const trackNonce = dpop === undefined ? undefined : dpopNonceTracker(instance, dpop);
+  const onError = createUnauthorizedHandler(instance, {
+    renew: resolved.retryOnUnauthorized,
+    renewOnStatus: resolved.renewOnStatus,
+    redact: resolved.redactErrors,
+    onReplay: telemetry.replayed.bind(telemetry),
+    ...(trackNonce === undefined ? {} : { nonceRetry: trackNonce }),
+  });
+  return { telemetry, managers, onRequest, onError, trackNonce };
+}
+
+/** The handle's methods as plain functions: they work detached from the handle. */
+interface HandleFunctions {
+  readonly getToken: (tokenParameters?: TokenParameters) => Promise<AccessToken>;
+  readonly stats: () => ClientCredentialsStats;
+  readonly invalidate: (tokenParameters?: TokenParameters) => Promise<void>;
+  readonly eject: () => void;
+}
+
+/**
+ * One installation, which is also its handle. Per installation it holds a few fields and the
+ * interceptors (bound methods); the rest is built on its first request or handle call, so a
+ * thousand instances sharing one configuration cost little more than the instances themselves.
+ */
+class Installation implements ClientCredentialsHandle {
+  readonly #instance: AxiosInstance;
+  readonly #resolved: ResolvedOptions;
+  readonly #keyFor: ReturnType<typeof storeKeys>;
+  /** The instance's `baseURL` at install: its origin may receive the token. */
+  readonly #baseURL: string | undefined;
+  readonly #requestId: number;
+  readonly #responseId: number | undefined;
+  #wiring: Wiring | undefined;
+  #ejected = false;
+  /** The handle's methods, bound on first read (see {@link Installation.getToken}). */
+  #bound: HandleFunctions | undefined;
+
+  constructor(instance: AxiosInstance, resolved: ResolvedOptions) {
+    this.#instance = instance;
+    this.#resolved = resolved;
+    // At install: the credentials' fingerprints are of what the options hold now.
+    this.#keyFor = storeKeys(resolved);
+    this.#baseURL = instance.defaults.baseURL;
+    this.#requestId = instance.interceptors.request.use(this.#request.bind(this));
+    this.#responseId =
+      resolved.retryOnUnauthorized || resolved.redactErrors || resolved.dpop !== undefined
+        ? instance.interceptors.response.use(
+            resolved.dpop === undefined ? undefined : this.#response.bind(this),
+            this.#responseError.bind(this),
+          )
+        : undefined;
+  }
+
+  #wired(): Wiring {
+    return (this.#wiring ??= wire(this.#instance, this.#resolved, this.#keyFor, this.#baseURL));
+  }
+
+  #request(config: InternalAxiosRequestConfig): ReturnType<RequestInterceptor> {
+    return this.#wired().onRequest(config);
+  }
+
+  #response(response: AxiosResponse): AxiosResponse {
+    this.#wired().trackNonce?.(response);
+    return response;
+  }
+
+  #responseError(error: unknown): Promise<AxiosResponse> {
+    return this.#wired().onError(error);
+  }
+
+  /**
+   * The handle's methods are read through getters that bind them on first read: `const { getToken }
+   * = handle` works as with plain functions, and a handle whose methods are never read holds none.
+   */
+  get getToken(): HandleFunctions['getToken'] {
+    return this.#methods().getToken;
+  }
+
+  get stats(): HandleFunctions['stats'] {
+    return this.#methods().stats;
+  }
+
+  get invalidate(): HandleFunctions['invalidate'] {
+    return this.#methods().invalidate;
+  }
+
+  get eject(): HandleFunctions['eject'] {
+    return this.#methods().eject;
+  }
+
+  #methods(): HandleFunctions {
+    return (this.#bound ??= {
+      getToken: this.#getToken.bind(this),
+      stats: this.#stats.bind(this),
+      invalidate: this.#invalidate.bind(this),
+      eject: this.#eject.bind(this),
+    });
+  }
+
+  async #getToken(tokenParameters?: TokenParameters): Promise<AccessToken> {
+    return this.#wired().managers.for(tokenParameters).acquire();
+  }
+
+  #stats(): ClientCredentialsStats {
+    return this.#wired().telemetry.stats();
+  }
+
+  async #invalidate(tokenParameters?: TokenParameters): Promise<void> {
+    return this.#wired().managers.for(tokenParameters).invalidate();
+  }
+
+  #eject(): void {
+    if (this.#ejected) return;
+    this.#ejected = true;
+    const instance = this.#instance;
+    instance.interceptors.request.eject(this.#requestId);
+    if (this.#responseId !== undefined) instance.interceptors.response.eject(this.#responseId);
+    installed.delete(instance);
+  }
 }
 
 /**
@@ -62,79 +246,7 @@ export function installClientCredentials(
       'this axios instance already has installClientCredentials(); call eject() on the earlier handle first',
     );
   }
-
-  const store = resolved.store ?? defaultTokenStore();
-  const telemetry = new Telemetry({ name: resolved.name, listener: resolved.onEvent });
-  const dpop: DPoPSession | undefined =
-    resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
-  const lock = lockFor(store);
-  const storeLock = storeLockTiming(resolved);
-  // The lock is bounded apart from reads and writes: a lock command that answers late is not a
-  // failure (the Redis store itself waits up to 5 s for one), so it gets the longer bound.
-  const t = resolved.storeTimeoutMs;
-  const storeTimeoutsMs = { get: t, set: t, delete: t, lock: Math.max(t, DEFAULT_STORE_LOCK_TIMEOUT_MS) };
-  const keyFor = storeKeys(resolved);
-  // Built on the first exchange: an installation that is never used costs none of it.
-  let exchanges: ReturnType<typeof createExchange> | undefined;
-  const own = { scopes: resolved.scopes, resources: resolved.resources, audience: resolved.audience };
-  const managers = new TokenManagers(own, (parameters) => {
-    let exchange: Exchange | undefined;
-    return new TokenManager({
-      telemetry,
-      key: keyFor(parameters),
-      store,
-      lock,
-      refreshBeforeExpiryMs: resolved.refreshBeforeExpiryMs,
-      clock: resolved.clock,
-      storeLock,
-      storeTimeoutsMs,
-      exchange: (background) =>
-        (exchange ??= (exchanges ??= createExchange(resolved, telemetry, dpop))(parameters))(background),
-    });
-  });
-
-  const baseURL = instance.defaults.baseURL;
-  const requestId = instance.interceptors.request.use(
-    createRequestInterceptor(
-      managers,
-      createOriginPolicy(baseURL, resolved.origins, (origin) => telemetry.tokenWithheld(origin)),
-      dpop === undefined ? undefined : dpopAuthorization(instance, dpop),
-      () => telemetry.authorizationReplaced(),
-    ),
-  );
-  const trackNonce = dpop === undefined ? undefined : dpopNonceTracker(instance, dpop);
-  const onReplay = (): void => telemetry.replayed();
-  const responseId =
-    resolved.retryOnUnauthorized || resolved.redactErrors || trackNonce !== undefined
-      ? instance.interceptors.response.use(
-          trackNonce === undefined
-            ? undefined
-            : (response) => {
-                trackNonce(response);
-                return response;
-              },
-          createUnauthorizedHandler(instance, {
-            renew: resolved.retryOnUnauthorized,
-            renewOnStatus: resolved.renewOnStatus,
-            redact: resolved.redactErrors,
-            onReplay,
-            ...(trackNonce === undefined ? {} : { nonceRetry: trackNonce }),
-          }),
-        )
-      : undefined;
+  const installation = new Installation(instance, resolved);
   installed.add(instance);
-
-  let ejected = false;
-  return {
-    getToken: async (tokenParameters) => managers.for(tokenParameters).acquire(),
-    stats: () => telemetry.stats(),
-    invalidate: async (tokenParameters) => managers.for(tokenParameters).invalidate(),
-    eject: () => {
-      if (ejected) return;
-      ejected = true;
-      instance.interceptors.request.eject(requestId);
-      if (responseId !== undefined) instance.interceptors.response.eject(responseId);
-      installed.delete(instance);
-    },
-  };
+  return installation;
 }

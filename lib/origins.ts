@@ -16,6 +16,58 @@ function originOf(url: string, base?: string): string | undefined {
 const MAX_REPORTED_ORIGINS = 64;
 
 /**
+ * The verdicts of one installation's origin policy. The warm path sees the same few baseURLs again
+ * and again: their verdicts are remembered, the first in two fields, more in a Map made only when a
+ * second base shows up; the withheld origins already reported, in a Set made on the first one. So
+ * an installation costs no Map or Set until it needs one.
+ */
+class OriginPolicy {
+  readonly #allowed: ReadonlySet<string>;
+  readonly #onWithheld: (origin: string) => void;
+  #reported: Set<string> | undefined;
+  #firstBase: string | undefined;
+  #firstVerdict = false;
+  #verdictByBase: Map<string, boolean> | undefined;
+
+  constructor(allowed: ReadonlySet<string>, onWithheld: (origin: string) => void) {
+    this.#allowed = allowed;
+    this.#onWithheld = onWithheld;
+  }
+
+  mayReceiveToken(config: InternalAxiosRequestConfig): boolean {
+    const url = config.url ?? '';
+    const base = config.baseURL;
+    // Mirrors axios' buildFullPath(): the baseURL applies to relative URLs, and to absolute ones
+    // when allowAbsoluteUrls is false.
+    if (base && (!ABSOLUTE_URL.test(url) || config.allowAbsoluteUrls === false)) return this.#verdictForBase(base);
+    return this.#verdictFor(originOf(url, base || undefined));
+  }
+
+  #verdictFor(origin: string | undefined): boolean {
+    if (origin !== undefined && this.#allowed.has(origin)) return true;
+    const reported = (this.#reported ??= new Set());
+    if (origin !== undefined && !reported.has(origin) && reported.size < MAX_REPORTED_ORIGINS) {
+      reported.add(origin);
+      this.#onWithheld(origin);
+    }
+    return false;
+  }
+
+  #verdictForBase(base: string): boolean {
+    if (base === this.#firstBase) return this.#firstVerdict;
+    let verdict = this.#verdictByBase?.get(base);
+    if (verdict === undefined) {
+      verdict = this.#verdictFor(originOf(base));
+      if (this.#firstBase === undefined) {
+        this.#firstBase = base;
+        this.#firstVerdict = verdict;
+      } else if ((this.#verdictByBase ??= new Map()).size < 64) this.#verdictByBase.set(base, verdict);
+    }
+    return verdict;
+  }
+}
+
+/**
  * Decides which requests may carry the token: those to the origin of the instance's `baseURL` at
  * install time and to the listed `origins`, or every request with `'*'`. An absolute URL to any
  * other origin, such as a pre-signed download link or a webhook, gets no token, and
@@ -31,44 +83,8 @@ export function createOriginPolicy(
   const allowed = new Set(origins);
   const baseOrigin = baseURL === undefined ? undefined : originOf(baseURL);
   if (baseOrigin !== undefined && baseOrigin !== 'null') allowed.add(baseOrigin);
-
-  const reported = new Set<string>();
-  const verdictFor = (origin: string | undefined): boolean => {
-    if (origin !== undefined && allowed.has(origin)) return true;
-    if (origin !== undefined && !reported.has(origin) && reported.size < MAX_REPORTED_ORIGINS) {
-      reported.add(origin);
-      onWithheld(origin);
-    }
-    return false;
-  };
-
-  // The warm path sees the same few baseURLs again and again: remember their verdicts. The first
-  // is kept in two variables, more in a Map made only when a second base shows up, so an
-  // installation costs no Map until it needs one.
-  let firstBase: string | undefined;
-  let firstVerdict = false;
-  let verdictByBase: Map<string, boolean> | undefined;
-  const verdictForBase = (base: string): boolean => {
-    if (base === firstBase) return firstVerdict;
-    let verdict = verdictByBase?.get(base);
-    if (verdict === undefined) {
-      verdict = verdictFor(originOf(base));
-      if (firstBase === undefined) {
-        firstBase = base;
-        firstVerdict = verdict;
-      } else if ((verdictByBase ??= new Map()).size < 64) verdictByBase.set(base, verdict);
-    }
-    return verdict;
-  };
-
-  return (config) => {
-    const url = config.url ?? '';
-    const base = config.baseURL;
-    // Mirrors axios' buildFullPath(): the baseURL applies to relative URLs, and to absolute ones
-    // when allowAbsoluteUrls is false.
-    if (base && (!ABSOLUTE_URL.test(url) || config.allowAbsoluteUrls === false)) return verdictForBase(base);
-    return verdictFor(originOf(url, base || undefined));
-  };
+  const policy = new OriginPolicy(allowed, onWithheld);
+  return policy.mayReceiveToken.bind(policy);
 }
 
 /** The `origins` option, normalised to origins; `'*'` for every origin. */

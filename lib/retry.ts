@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from './clock';
 import type { Deadline } from './deadline';
 import { TokenRequestError } from './errors';
 
@@ -56,14 +57,6 @@ export function retryDelayMs(
   return Math.floor(random() * step);
 }
 
-/** A delay on a timer that never keeps the process alive when `unref` is set. */
-function sleep(ms: number, unref: boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    if (unref) timer.unref();
-  });
-}
-
 /**
  * Runs `attempt` until it succeeds, fails with an error that is not retryable, or the retries are
  * spent; the last error is thrown. Each attempt is a whole token request, client authentication
@@ -72,6 +65,8 @@ function sleep(ms: number, unref: boolean): Promise<void> {
  * @param background Whether nobody waits for the outcome: its timers then never keep the process alive.
  * @param deadline The acquisition's total deadline: a retry whose wait would end after it is not
  *   made, and the last error is thrown at once. Default is none.
+ * @param clock Sleeps the backoff (monotonic timers: a wall-clock step neither stretches nor
+ *   skips it). Default is {@link systemClock}.
  */
 export async function withRetries<T>(
   policy: RetryPolicy,
@@ -79,6 +74,7 @@ export async function withRetries<T>(
   onRetry: (error: TokenRequestError, retry: number, delayMs: number) => void,
   background = false,
   deadline?: Deadline,
+  clock: Clock = systemClock,
 ): Promise<T> {
   for (let retry = 1; ; retry += 1) {
     try {
@@ -89,7 +85,8 @@ export async function withRetries<T>(
       // Waiting past the deadline would only end in a timeout; the real failure says more.
       if (delay === undefined || (deadline !== undefined && delay >= deadline.remainingMs())) throw error;
       onRetry(error, retry, delay);
-      await sleep(delay, background);
+      // A caller waits for a foreground retry: its timer keeps the process alive, as the request would.
+      await clock.sleep(delay, !background);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from './clock';
 import { isThenable } from './thenable';
 import type { StoreLease, TokenStore } from './types';
 
@@ -50,6 +51,8 @@ export interface StoreLockOptions<T> extends StoreLockTiming {
   onLockError?: (error: unknown) => void;
   /** Draws the deadline stagger, a number in [0, 1). Default is `Math.random`. */
   random?: () => number;
+  /** Times the wait (monotonic), the polls and the lease extensions (unref'd timers). Default is {@link systemClock}. */
+  clock?: Clock;
 }
 
 /**
@@ -65,9 +68,9 @@ export interface StoreLockOptions<T> extends StoreLockTiming {
  * programming error and throws, never "fails open".
  */
 export async function underStoreLock<T>(options: StoreLockOptions<T>): Promise<T> {
-  const { store, key, leaseMs, readFresh, produce } = options;
-  // A real, monotonic clock: this is a wait on real timers, whatever clock judges token freshness.
-  const deadline = performance.now() + options.waitMs * (1 + WAIT_STAGGER * (options.random ?? Math.random)());
+  const { store, key, leaseMs, readFresh, produce, clock = systemClock } = options;
+  // Monotonic: a wall-clock step neither stretches nor cuts the wait for a holder.
+  const deadline = clock.monotonic() + options.waitMs * (1 + WAIT_STAGGER * (options.random ?? Math.random)());
   for (;;) {
     const pending: unknown = store.lock(key, leaseMs);
     if (!isThenable(pending)) throw new TypeError('"store.lock" must answer a promise');
@@ -78,33 +81,37 @@ export async function underStoreLock<T>(options: StoreLockOptions<T>): Promise<T
       options.onLockError?.(error);
       return produce();
     }
-    if (lease !== undefined) return hold(lease, leaseMs, async () => (await readFresh()) ?? (await produce()));
-    const remaining = deadline - performance.now();
+    if (lease !== undefined) return hold(lease, leaseMs, clock, async () => (await readFresh()) ?? (await produce()));
+    const remaining = deadline - clock.monotonic();
     if (remaining <= 0) return produce();
-    await waitForUnlock(store, key, Math.min(options.pollIntervalMs, remaining));
+    await waitForUnlock(store, key, Math.min(options.pollIntervalMs, remaining), clock);
     const fresh = await readFresh();
     if (fresh !== undefined) return fresh;
   }
 }
 
 /** Runs `work` while extending `lease` every third of `leaseMs`; stops extending and releases on every outcome. */
-async function hold<T>(lease: StoreLease, leaseMs: number, work: () => Promise<T>): Promise<T> {
-  const timer = setInterval(() => {
+async function hold<T>(lease: StoreLease, leaseMs: number, clock: Clock, work: () => Promise<T>): Promise<T> {
+  let cancel = (): void => {};
+  const tick = (): void => {
+    // The next tick is due a third of the lease after this one, however long the extension takes.
+    cancel = clock.after(leaseMs / 3, tick);
     // Never an unhandled rejection: a lost or failed extension only means another may take over.
     Promise.resolve()
       .then(() => lease.extend(leaseMs))
       .then(
         (owned) => {
-          if (!owned) clearInterval(timer);
+          if (!owned) stop();
         },
         () => undefined,
       );
-  }, leaseMs / 3);
-  timer.unref();
+  };
+  const stop = (): void => cancel();
+  cancel = clock.after(leaseMs / 3, tick);
   try {
     return await work();
   } finally {
-    clearInterval(timer);
+    stop();
     try {
       await lease.release();
     } catch {
@@ -113,7 +120,7 @@ async function hold<T>(lease: StoreLease, leaseMs: number, work: () => Promise<T
   }
 }
 
-async function waitForUnlock(store: LockingStore, key: string, timeoutMs: number): Promise<void> {
+async function waitForUnlock(store: LockingStore, key: string, timeoutMs: number, clock: Clock): Promise<void> {
   if (typeof store.waitForUnlock === 'function') {
     try {
       await store.waitForUnlock(key, timeoutMs);
@@ -122,5 +129,5 @@ async function waitForUnlock(store: LockingStore, key: string, timeoutMs: number
       // The contract says it never rejects; a store that does falls back to the timer.
     }
   }
-  await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+  await clock.sleep(timeoutMs);
 }

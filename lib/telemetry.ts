@@ -1,4 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
+import { systemClock } from './clock';
 import { CACHE_HIT_CHANNEL, EVENT_CHANNEL, type CacheHitMessage } from './channels';
 import { defaultLogWriter, formatEvent, formatValue, type LogWriter } from './debug-log';
 import { summarize, type ClientCredentialsEvent, type ClientCredentialsStats, type EventListener } from './events';
@@ -30,7 +31,7 @@ export interface TelemetryOptions {
   listener?: EventListener | undefined;
   /** Where debug lines go. Default is {@link defaultLogWriter}: from `NODE_DEBUG` or `DEBUG`. */
   log?: LogWriter | undefined;
-  /** A monotonic clock in milliseconds for durations. Default is `performance.now`. */
+  /** A monotonic clock in milliseconds for durations. Default is the system clock's `monotonic`. */
   monotonicNow?: () => number;
 }
 
@@ -53,17 +54,15 @@ export class Telemetry {
   readonly #listener: EventListener | undefined;
   readonly #log: LogWriter | undefined;
   readonly #now: () => number;
-  readonly #memoryHit: CacheHitMessage;
-  readonly #storeHit: CacheHitMessage;
+  /** The two cache-hit messages, frozen and reused; made when the channel first has a subscriber. */
+  #hitMessages: { readonly memory: CacheHitMessage; readonly store: CacheHitMessage } | undefined;
   #burst: Burst | undefined;
 
   constructor(options: TelemetryOptions = {}) {
     this.name = options.name ?? 'axios-client-credentials';
     this.#listener = options.listener;
     this.#log = 'log' in options ? options.log : defaultLogWriter();
-    this.#now = options.monotonicNow ?? (() => performance.now());
-    this.#memoryHit = Object.freeze({ name: this.name, source: 'memory' });
-    this.#storeHit = Object.freeze({ name: this.name, source: 'store' });
+    this.#now = options.monotonicNow ?? systemClock.monotonic;
   }
 
   /** Whether anyone receives events: checked before building one. */
@@ -79,7 +78,12 @@ export class Telemetry {
   /** A request was served from the cache. The warm path: a counter, and a message only while subscribed. */
   cacheHit(source: 'memory' | 'store'): void {
     this.#stats.cacheHits += 1;
-    if (cacheHitChannel.hasSubscribers) cacheHitChannel.publish(source === 'memory' ? this.#memoryHit : this.#storeHit);
+    if (!cacheHitChannel.hasSubscribers) return;
+    const messages = (this.#hitMessages ??= {
+      memory: Object.freeze({ name: this.name, source: 'memory' }),
+      store: Object.freeze({ name: this.name, source: 'store' }),
+    });
+    cacheHitChannel.publish(messages[source]);
   }
 
   /**

@@ -69,7 +69,7 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
     sentAt,
     defaultLifetimeMs: settings.defaultLifetimeMs,
     requestedScope: settings.requestedScope,
-    retryAfterMs: parseRetryAfter(headerValue(response.headers?.['retry-after']), Date.now()),
+    retryAfterMs: parseRetryAfter(headerValue(response.headers?.['retry-after']), settings.now()),
     dpop: dpop !== undefined,
     redact,
     basicEncoding: basic ? (settings.basicEncoding ?? 'rfc6749') : undefined,

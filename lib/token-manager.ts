@@ -70,7 +70,7 @@ export class TokenManager {
     this.#store = new GuardedStore(options.store, {
       clock: this.#clock,
       ...(options.storeTimeoutsMs === undefined ? {} : { timeoutsMs: options.storeTimeoutsMs }),
-      onError: (operation, error) => telemetry.storeFailed(operation, error),
+      onError: telemetry.storeFailed.bind(telemetry),
     });
   }
 
@@ -182,6 +182,7 @@ export class TokenManager {
         // The guarded store: its lock calls and leases are bounded in time.
         store,
         key,
+        clock: this.#clock,
         readFresh: () => this.#readFresh(),
         produce: () => this.#exchangeAndStore(background),
       });

@@ -26,8 +26,8 @@ export class TokenManagers {
   readonly #base: ResolvedTokenParameters;
   readonly #baseId: string;
   readonly #create: (parameters: ResolvedTokenParameters) => TokenManager;
-  /** Insertion order is recency order: a hit moves its entry to the end. */
-  readonly #others = new Map<string, TokenManager>();
+  /** Insertion order is recency order: a hit moves its entry to the end. Made for the first other set. */
+  #others: Map<string, TokenManager> | undefined;
 
   constructor(base: ResolvedTokenParameters, create: (parameters: ResolvedTokenParameters) => TokenManager) {
     this.#base = base;
@@ -47,7 +47,7 @@ export class TokenManagers {
     const parameters = overrideParameters(this.#base, tokenParameters);
     const id = parametersId(parameters);
     if (id === this.#baseId) return this.default;
-    const others = this.#others;
+    const others = (this.#others ??= new Map<string, TokenManager>());
     let manager = others.get(id);
     if (manager !== undefined) {
       others.delete(id);

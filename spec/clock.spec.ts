@@ -1,4 +1,5 @@
 import axios from 'axios';
+import MockAdapter from 'axios-mock-adapter';
 import { installClientCredentials, MemoryTokenStore, OAuth2Error, type ClientCredentialsOptions } from '../lib';
 import { systemClock } from '../lib/clock';
 import type { ClientCredentialsEvent } from '../lib/events';
@@ -25,6 +26,15 @@ describe('systemClock', () => {
     expect(timers.map((timer) => timer.hasRef())).toEqual([false, false]);
     cancel();
     timers.forEach((timer) => clearTimeout(timer));
+    spy.mockRestore();
+  });
+
+  it('keeps a sleep with keepAlive ref’d: a script awaiting a retry does not exit mid-wait', () => {
+    const spy = jest.spyOn(global, 'setTimeout');
+    void systemClock.sleep(60_000, true);
+    const timer = spy.mock.results[0]?.value as NodeJS.Timeout;
+    expect(timer.hasRef()).toBe(true);
+    clearTimeout(timer);
     spy.mockRestore();
   });
 });
@@ -121,5 +131,68 @@ describe('a wall-clock step', () => {
     await flush();
     expect(exchanges).toBe(3);
     expect((manager.acquire() as AccessToken).accessToken).toBe('t2');
+  });
+});
+
+describe('a token request retry', () => {
+  // The server asks for 8 seconds, longer than this spec's 5-second timeout: a real sleep fails it.
+  it('waits its Retry-After on the injected clock, and a wall-clock step back does not stretch it', async () => {
+    let answered = 0;
+    const tokenServer = await startLoopbackServer((_req, res) => {
+      answered += 1;
+      if (answered === 1) return void res.writeHead(503, { 'retry-after': '8' }).end('busy');
+      return json(res, 200, { access_token: 'after-the-wait', token_type: 'Bearer', expires_in: 3600 });
+    });
+    try {
+      const clock = new ManualClock();
+      const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
+        tokenUrl: `${tokenServer.origin}/token`,
+        clientId: 'retried',
+        clientSecret: 'retried-secret',
+        allowHttpTokenUrl: true,
+        store: new MemoryTokenStore(),
+        clock,
+      } as ClientCredentialsOptions);
+      const token = handle.getToken();
+      while (tokenServer.requests.length < 1) await flush();
+      await flush();
+      clock.stepWall(-HOUR_MS);
+      clock.advance(7_999);
+      await flush();
+      expect(tokenServer.requests).toHaveLength(1);
+      clock.advance(1);
+      expect((await token).accessToken).toBe('after-the-wait');
+      expect(tokenServer.requests).toHaveLength(2);
+    } finally {
+      await tokenServer.close();
+    }
+  }, 5_000);
+});
+
+describe('event durations', () => {
+  it("are measured on the installation's monotonic clock", async () => {
+    const clock = new ManualClock();
+    const tokenClient = axios.create();
+    new MockAdapter(tokenClient).onPost('https://auth.example.com/token').reply(() => {
+      clock.advance(250);
+      clock.stepWall(-HOUR_MS); // a step back in the middle: no negative or stretched duration
+      return [200, { access_token: 'timed', token_type: 'Bearer', expires_in: 3600 }];
+    });
+    const events: ClientCredentialsEvent[] = [];
+    const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
+      tokenUrl: 'https://auth.example.com/token',
+      clientId: 'timed',
+      clientSecret: 'timed-secret',
+      store: new MemoryTokenStore(),
+      tokenClient,
+      onEvent: (event) => events.push(event),
+      clock,
+    } as ClientCredentialsOptions);
+    await handle.getToken();
+    const durations = events.flatMap((event) => ('durationMs' in event ? [[event.type, event.durationMs]] : []));
+    expect(durations).toEqual([
+      ['exchange_succeeded', 250],
+      ['token_wait', 250],
+    ]);
   });
 });

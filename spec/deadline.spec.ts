@@ -1,5 +1,6 @@
 import axios from 'axios';
 import { defaultAcquisitionTimeoutMs, deadlineIn, requestSignal, timedOut, untilDeadline } from '../lib/deadline';
+import { ManualClock } from './support/clock';
 import { resolveOptions } from '../lib/resolve-options';
 
 const base = { tokenUrl: 'https://auth.example.com/token', clientId: 'c', clientSecret: 's' };
@@ -93,5 +94,28 @@ describe('untilDeadline()', () => {
     await expect(
       untilDeadline(Promise.reject(new Error('own')), deadlineIn(10_000), () => new Error('late')),
     ).rejects.toThrow('own');
+  });
+});
+
+describe('deadlineIn() on an injected clock', () => {
+  it('aborts with a TimeoutError when the monotonic clock reaches it, whatever the wall clock does', () => {
+    const clock = new ManualClock();
+    const deadline = deadlineIn(10_000, clock);
+    clock.stepWall(3_600_000);
+    expect(deadline.remainingMs()).toBe(10_000);
+    clock.advance(9_999);
+    expect(deadline.signal.aborted).toBe(false);
+    expect(deadline.remainingMs()).toBe(1);
+    clock.advance(1);
+    expect(timedOut(deadline.signal)).toBe(true);
+  });
+
+  it('never fires once released', () => {
+    const clock = new ManualClock();
+    const deadline = deadlineIn(10_000, clock);
+    deadline.release();
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(20_000);
+    expect(deadline.signal.aborted).toBe(false);
   });
 });

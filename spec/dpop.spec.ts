@@ -2,10 +2,11 @@ import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import { inspect } from 'node:util';
 import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify } from 'jose';
-import { installClientCredentials, MemoryTokenStore, OAuth2Error } from '../lib';
+import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, EmbeddedJWK, jwtVerify } from 'jose';
+import { installClientCredentials, MemoryTokenStore, OAuth2Error, type ClientCredentialsOptions } from '../lib';
 import { cacheKey } from '../lib/cache-key';
 import { resolveDPoP } from '../lib/dpop';
+import { ManualClock } from './support/clock';
 
 const TOKEN_URL = 'https://auth.example.com/oauth/token';
 const API = 'https://api.example.com';
@@ -86,6 +87,26 @@ describe('resolveDPoP()', () => {
     expect(signer.proof('GET', 'https://api.example.com/x', undefined)).not.toBe(proof);
     expect(inspect(signer)).toBe(`DPoPSigner { thumbprint: '${signer.thumbprint}' }`);
     expect(JSON.stringify(signer)).toBe(JSON.stringify({ thumbprint: signer.thumbprint }));
+  });
+
+  it("dates proofs by the installation's wall clock", async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const tokenClient = axios.create();
+    const proofs: unknown[] = [];
+    new MockAdapter(tokenClient).onPost(TOKEN_URL).reply((config) => {
+      proofs.push(config.headers?.['DPoP']);
+      return [200, { access_token: 'bound', token_type: 'DPoP', expires_in: 3600 }];
+    });
+    const handle = installClientCredentials(axios.create({ baseURL: API }), {
+      ...base,
+      store: new MemoryTokenStore(),
+      tokenClient,
+      dpop: true,
+      clock,
+    } as ClientCredentialsOptions);
+    await handle.getToken();
+    expect(proofs).toHaveLength(1);
+    expect(decodeJwt(proofs[0] as string).iat).toBe(1_700_000_000);
   });
 
   it('makes the key thumbprint part of the cache key', () => {

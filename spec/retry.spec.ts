@@ -1,6 +1,7 @@
 import { OAuth2Error, TokenRequestError } from '../lib/errors';
 import { deadlineIn } from '../lib/deadline';
 import { isRetryable, parseRetryAfter, retryDelayMs, withRetries } from '../lib/retry';
+import { ManualClock } from './support/clock';
 
 const policy = { retries: 3, baseDelayMs: 200, maxDelayMs: 1_000 };
 
@@ -101,5 +102,72 @@ describe('withRetries() under a deadline', () => {
       deadlineIn(10_000),
     );
     expect({ result, attempts }).toEqual({ result: 'token', attempts: 3 });
+  });
+});
+
+describe('withRetries() timers', () => {
+  it.each([
+    ['keeps the process alive for a backoff a caller waits for', false, true],
+    ['never keeps the process alive for a background backoff', true, false],
+  ])('%s', async (_title, background, ref) => {
+    const spy = jest.spyOn(global, 'setTimeout');
+    try {
+      let attempts = 0;
+      await withRetries(
+        { retries: 1, baseDelayMs: 1, maxDelayMs: 1 },
+        () => {
+          attempts += 1;
+          return attempts === 1
+            ? Promise.reject(new TokenRequestError('TOKEN_ENDPOINT_UNREACHABLE', 'down'))
+            : Promise.resolve('ok');
+        },
+        () => {},
+        background,
+      );
+      const timers = spy.mock.results.map((result) => result.value as NodeJS.Timeout);
+      expect(timers.map((timer) => timer.hasRef())).toEqual([ref]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe('withRetries() on an injected clock', () => {
+  const HOUR_MS = 3_600_000;
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it('waits its backoff on the clock, and a wall-clock step back does not stretch it', async () => {
+    const clock = new ManualClock();
+    let attempts = 0;
+    const result = withRetries(
+      { retries: 2, baseDelayMs: 200, maxDelayMs: 60_000 },
+      () => {
+        attempts += 1;
+        const unavailable = new TokenRequestError('TOKEN_RESPONSE_HTTP_ERROR', 'down', {
+          status: 503,
+          retryAfterMs: 5_000,
+        });
+        return attempts < 3 ? Promise.reject(unavailable) : Promise.resolve('token');
+      },
+      () => {},
+      false,
+      deadlineIn(60_000, clock),
+      clock,
+    );
+    await flush();
+    expect(attempts).toBe(1);
+    clock.stepWall(-HOUR_MS);
+    clock.advance(4_999);
+    await flush();
+    expect(attempts).toBe(1);
+    clock.advance(1);
+    await flush();
+    expect(attempts).toBe(2);
+    clock.advance(5_000);
+    expect(await result).toBe('token');
+    expect(attempts).toBe(3);
+    expect(clock.pendingTimers).toBe(1); // the deadline's own timer, unref'd
   });
 });

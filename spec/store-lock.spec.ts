@@ -1,5 +1,6 @@
 import { underStoreLock, type LockingStore, type StoreLockOptions } from '../lib/store-lock';
 import type { StoreLease } from '../lib/types';
+import { ManualClock } from './support/clock';
 
 /** A store whose lock is held by this test: it counts lease calls and never holds real state. */
 function leasingStore() {
@@ -92,9 +93,10 @@ describe('underStoreLock()', () => {
 
   it('keeps the renewal timer from holding the process open', async () => {
     const { store } = leasingStore();
-    const spy = jest.spyOn(global, 'setInterval');
+    const spy = jest.spyOn(global, 'setTimeout');
     const result = run({ store, produce: slowly(() => 'token', 100) });
     await jest.advanceTimersByTimeAsync(0);
+    // The first timer is the extension's; the second is the slow exchange's own.
     const timer = spy.mock.results[0]?.value as NodeJS.Timeout;
     expect(timer.hasRef()).toBe(false);
     await jest.advanceTimersByTimeAsync(100);
@@ -168,5 +170,65 @@ describe('underStoreLock()', () => {
     const produce = jest.fn(async () => 'own');
     await expect(run({ store, produce })).rejects.toThrow(message);
     expect(produce).not.toHaveBeenCalled();
+  });
+});
+
+describe('underStoreLock() on an injected clock', () => {
+  const HOUR_MS = 3_600_000;
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it('waits for a holder on the clock, and a wall-clock step back does not extend the wait', async () => {
+    const clock = new ManualClock();
+    const { store, calls, hold } = leasingStore();
+    hold();
+    let produced = 0;
+    // No waitForUnlock: the waiter polls, sleeping on the clock between looks.
+    const result = underStoreLock({
+      ...timing,
+      store: { lock: store.lock },
+      key: 'k',
+      clock,
+      random: () => 0,
+      readFresh: async () => undefined,
+      produce: async () => {
+        produced += 1;
+        return 'own token';
+      },
+    });
+    for (let second = 1; second < 30; second += 1) {
+      await flush();
+      clock.stepWall(-HOUR_MS);
+      clock.advance(1_000);
+    }
+    await flush();
+    expect({ produced, locks: calls.lock }).toEqual({ produced: 0, locks: 30 });
+    clock.advance(1_000);
+    expect(await result).toBe('own token');
+    expect({ produced, locks: calls.lock }).toEqual({ produced: 1, locks: 31 });
+  });
+
+  it('extends a held lease on the clock every third of it', async () => {
+    const clock = new ManualClock();
+    const { store, calls } = leasingStore();
+    let finish: (token: string) => void = () => {};
+    const result = underStoreLock({
+      ...timing,
+      store,
+      key: 'k',
+      clock,
+      readFresh: async () => undefined,
+      produce: () => new Promise<string>((resolve) => (finish = resolve)),
+    });
+    for (let second = 1; second <= 9; second += 1) {
+      await flush();
+      clock.advance(1_000);
+    }
+    await flush();
+    expect(calls.extend).toBe(9);
+    finish('token');
+    expect(await result).toBe('token');
+    expect({ release: calls.release, timers: clock.pendingTimers }).toEqual({ release: 1, timers: 0 });
   });
 });

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../clock';
 import type { RedisTokenStoreEvent } from './redis-call';
 import { parseEncryptionKey } from './redis-codec';
 
@@ -46,6 +47,8 @@ const OPTION_NAMES = new Set([
   'lockTimeoutMs',
   'localCacheMs',
   'onError',
+  // Internal, for specs: the one clock (lib/clock.ts). Not part of the public options type.
+  'clock',
 ]);
 
 /** The options with their defaults; the encryption key as its 32 bytes. */
@@ -56,6 +59,8 @@ interface ResolvedRedisOptions {
   lockTimeoutMs: number;
   localCacheMs: number;
   onError: ((event: RedisTokenStoreEvent) => void) | undefined;
+  /** Monotonic time for the local copy's life and the mismatch reports. Default is the system clock. */
+  clock: Clock;
 }
 
 /**
@@ -63,7 +68,7 @@ interface ResolvedRedisOptions {
  *
  * @throws {TypeError} When an option is invalid (the message names it, never a value).
  */
-export function resolveOptions(options: RedisTokenStoreOptions): ResolvedRedisOptions {
+export function resolveOptions(options: RedisTokenStoreOptions & { clock?: Clock }): ResolvedRedisOptions {
   for (const name of Object.keys(options)) {
     if (!OPTION_NAMES.has(name)) throw new TypeError(`"${name}" is not a RedisTokenStore option`);
   }
@@ -74,6 +79,7 @@ export function resolveOptions(options: RedisTokenStoreOptions): ResolvedRedisOp
     lockTimeoutMs = 5000,
     localCacheMs = 1000,
     onError,
+    clock = systemClock,
   } = options;
   if (typeof keyPrefix !== 'string') throw new TypeError('"keyPrefix" option must be a string');
   if (!(Number.isFinite(operationTimeoutMs) && operationTimeoutMs > 0)) {
@@ -87,6 +93,7 @@ export function resolveOptions(options: RedisTokenStoreOptions): ResolvedRedisOp
   }
   if (onError !== undefined && typeof onError !== 'function')
     throw new TypeError('"onError" option must be a function');
+  if (typeof clock?.monotonic !== 'function') throw new TypeError('"clock" option must be a clock');
   return {
     keyPrefix,
     encryptionKey: encryptionKey === undefined ? undefined : parseEncryptionKey(encryptionKey),
@@ -94,5 +101,6 @@ export function resolveOptions(options: RedisTokenStoreOptions): ResolvedRedisOp
     lockTimeoutMs,
     localCacheMs,
     onError,
+    clock,
   };
 }

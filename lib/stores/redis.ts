@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
+import type { Clock } from '../clock';
 import type { AccessToken, StoreLease, TokenStore } from '../types';
 import { createRedisCall, type RedisCall } from './redis-call';
 import { adapt, type RedisAdapter, type RedisClient } from './redis-client';
@@ -14,7 +15,7 @@ export type { RedisTokenStoreOptions } from './redis-options';
 /** This process's copy of a token. */
 interface LocalEntry {
   token: AccessToken;
-  /** Epoch milliseconds after which `get` reads Redis again. */
+  /** Monotonic milliseconds after which `get` reads Redis again: a wall-clock step neither stretches nor cuts it. */
   refreshAt: number;
   /** A token the caller found not fresh enough (it asked for the lock): never served from here again. */
   suspect: string | undefined;
@@ -101,6 +102,7 @@ export class RedisTokenStore implements TokenStore {
   readonly #prefix: string;
   readonly #codec: TokenCodec;
   readonly #localCacheMs: number;
+  readonly #clock: Clock;
   readonly #lockTimeoutMs: number;
   readonly #call: RedisCall;
   readonly #wakeups: Wakeups;
@@ -117,8 +119,9 @@ export class RedisTokenStore implements TokenStore {
 
   constructor(client: RedisClient, options: RedisTokenStoreOptions = {}) {
     this.#redis = adapt(client);
-    const { keyPrefix, encryptionKey, operationTimeoutMs, lockTimeoutMs, localCacheMs, onError } =
+    const { keyPrefix, encryptionKey, operationTimeoutMs, lockTimeoutMs, localCacheMs, onError, clock } =
       resolveOptions(options);
+    this.#clock = clock;
     this.#prefix = keyPrefix;
     this.#codec = createCodec(encryptionKey);
     this.#localCacheMs = localCacheMs;
@@ -137,7 +140,7 @@ export class RedisTokenStore implements TokenStore {
   /** Answers synchronously from the local copy while it is fresh, else reads Redis (one read per key at a time). */
   get(key: string): AccessToken | undefined | Promise<AccessToken | undefined> {
     const entry = this.#local.get(key);
-    if (entry !== undefined && Date.now() < entry.refreshAt) return entry.token;
+    if (entry !== undefined && this.#clock.monotonic() < entry.refreshAt) return entry.token;
     const generation = this.#generation(key);
     const pending = this.#reads.get(key);
     if (pending?.generation === generation) return pending.promise;
@@ -152,7 +155,7 @@ export class RedisTokenStore implements TokenStore {
   async set(key: string, token: AccessToken, ttlMs: number): Promise<void> {
     this.#bump(key);
     const timeoutMs = this.#lockPath.delete(key) ? this.#lockTimeoutMs : undefined;
-    this.#local.set(key, { token, refreshAt: Date.now() + this.#localCacheMs, suspect: undefined });
+    this.#local.set(key, { token, refreshAt: this.#clock.monotonic() + this.#localCacheMs, suspect: undefined });
     const px = Math.ceil(ttlMs);
     if (!(px > 0)) return;
     const names = this.#names(key);
@@ -172,7 +175,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   #keyMismatch(): void {
-    const now = performance.now();
+    const now = this.#clock.monotonic();
     if (now - this.#mismatchReportedAt < MISMATCH_REPORT_INTERVAL_MS) return;
     this.#mismatchReportedAt = now;
     this.#call.report('set', 'key_mismatch');
@@ -211,7 +214,7 @@ export class RedisTokenStore implements TokenStore {
     this.#lockPath.add(key);
     const entry = this.#local.get(key);
     if (entry !== undefined) {
-      entry.refreshAt = 0;
+      entry.refreshAt = -Infinity;
       entry.suspect = entry.token.accessToken;
     }
     const { lock } = this.#names(key);
@@ -268,7 +271,7 @@ export class RedisTokenStore implements TokenStore {
       // Fail open: answer from the local copy, and spare Redis until the next refresh.
       const entry = this.#local.get(key);
       if (entry?.suspect === undefined && entry !== undefined && this.#generation(key) === generation) {
-        entry.refreshAt = Date.now() + this.#localCacheMs;
+        entry.refreshAt = this.#clock.monotonic() + this.#localCacheMs;
       }
       return entry?.token;
     }
@@ -282,9 +285,9 @@ export class RedisTokenStore implements TokenStore {
     } else if (entry !== undefined && entry.token.accessToken === token.accessToken) {
       // Same token: keep the object, so the Authorization header built for it is reused.
       token = entry.token;
-      if (entry.suspect === undefined) entry.refreshAt = Date.now() + this.#localCacheMs;
+      if (entry.suspect === undefined) entry.refreshAt = this.#clock.monotonic() + this.#localCacheMs;
     } else {
-      this.#local.set(key, { token, refreshAt: Date.now() + this.#localCacheMs, suspect: undefined });
+      this.#local.set(key, { token, refreshAt: this.#clock.monotonic() + this.#localCacheMs, suspect: undefined });
     }
     return token;
   }

@@ -22,6 +22,7 @@ import {
   slowRedis,
   uniquePrefix,
 } from '../support/redis';
+import { ManualClock } from '../support/clock';
 
 const KEY = 'axios-client-credentials:test-key';
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -150,6 +151,22 @@ describeWithRedis('RedisTokenStore against Redis', () => {
     } finally {
       gets.mockRestore();
     }
+  });
+
+  it('keeps its local copy for localCacheMs of monotonic time, however the wall clock steps', async () => {
+    const clock = new ManualClock();
+    const store = make({ localCacheMs: 1_000, clock } as RedisTokenStoreOptions);
+    await store.set(KEY, token('local'), 60_000);
+    await make().set(KEY, token('newer'), 60_000);
+    clock.stepWall(3_600_000); // ahead: the copy must not lapse early
+    expect(store.get(KEY)).toMatchObject({ accessToken: 'local' });
+    clock.stepWall(-7_200_000); // back: it must not live longer either
+    clock.advance(999);
+    expect(store.get(KEY)).toMatchObject({ accessToken: 'local' });
+    clock.advance(1);
+    const read = store.get(KEY);
+    expect(read).toBeInstanceOf(Promise);
+    expect(await read).toMatchObject({ accessToken: 'newer' });
   });
 
   it('keeps the same object for an unchanged token across refreshes', async () => {
