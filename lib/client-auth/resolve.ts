@@ -63,8 +63,11 @@ export function resolveClientAuth(
     given === undefined ? shorthand(options, issuer) : { strategies: [given as ClientAuth], explicit: true };
 
   const tokenClientAgent = context.tokenClient?.defaults.httpsAgent as Agent | undefined;
-  const sources = new Map<SecretProvider, SecretSource>();
+  // One source per provider, however many strategies share it. Made only for a provider (most
+  // installations have none): a Map per installation is most of an idle installation's heap.
+  let sources: Map<SecretProvider, SecretSource> | undefined;
   const secretSource = (provider: SecretProvider): SecretSource => {
+    sources ??= new Map();
     let source = sources.get(provider);
     if (source === undefined) sources.set(provider, (source = new SecretSource(clientId, provider)));
     return source;
@@ -86,7 +89,7 @@ export function resolveClientAuth(
     hasClientCertificate: options['tls'] !== undefined || own !== undefined,
     httpsAgent,
     basicEncoding: authentications.find((a) => a.basicEncoding !== undefined)?.basicEncoding ?? 'rfc6749',
-    secretSource: sources.values().next().value,
+    secretSource: sources?.values().next().value,
     credential: credentialPart([
       ...authentications.flatMap((authentication) => authentication.credentials),
       ...(certificate === undefined ? [] : [`certificate:${certificate}`]),
