@@ -15,7 +15,7 @@ export type { RedisTokenStoreOptions } from './redis-options';
 interface LocalEntry {
   token: AccessToken;
   /** Epoch milliseconds after which `get` reads Redis again. */
-  refreshAt: number;
+  rereadAt: number;
   /** A token the caller found not fresh enough (it asked for the lock): never served from here again. */
   suspect: string | undefined;
 }
@@ -47,6 +47,17 @@ const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+/**
+ * The Redis Cluster hash tag for `key` (what goes between the braces): the key itself, except that
+ * a key that is empty or starts with `}` (an empty tag, so each name of the key would hash on its
+ * own and the scripts fail with CROSSSLOT) or with the escape `~` gets a leading `~`. Injective,
+ * and every key the token manager makes (`axios-client-credentials:…`) is its own tag.
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags
+ */
+function hashTag(key: string): string {
+  return key === '' || key.startsWith('}') || key.startsWith('~') ? `~${key}` : key;
+}
+
 /** How long the writer record lives at least, in milliseconds: long enough to meet the other group's next write. */
 const WRITER_RECORD_MS = 3_600_000;
 
@@ -59,7 +70,8 @@ const MISMATCH_REPORT_INTERVAL_MS = 60_000;
  * `axios-client-credentials/redis`; `ioredis` 5 and `redis` (node-redis) 4/5 are optional peer
  * dependencies of this package.
  *
- * - **Keys.** `<keyPrefix>{<key>}:<key id>` holds the token, `…:lock` the lock, `…:wake` is the
+ * - **Keys.** `<keyPrefix>{<key>}:<key id>` holds the token (a key that is empty or starts with
+ *   `}` or `~` is written `{~<key>}`, so the braces still make a hash tag), `…:lock` the lock, `…:wake` is the
  *   channel that wakes waiters; the braces keep them in one Redis Cluster slot. The key id names
  *   the `encryptionKey` (`p` in the clear), so processes with different keys never fight over one
  *   value; `<keyPrefix>{<key>}:writer` records which key wrote last, so they are told (`key_mismatch`).
@@ -129,7 +141,7 @@ export class RedisTokenStore implements TokenStore {
 
   /** The Redis names of `key`: its value, its lock (and the lock's wake channel), the writer record. */
   #names(key: string): { value: string; lock: string; writer: string } {
-    const slot = `${this.#prefix}{${key}}`;
+    const slot = `${this.#prefix}{${hashTag(key)}}`;
     const value = `${slot}:${this.#codec.keyId}`;
     return { value, lock: `${value}:lock`, writer: `${slot}:writer` };
   }
@@ -137,7 +149,7 @@ export class RedisTokenStore implements TokenStore {
   /** Answers synchronously from the local copy while it is fresh, else reads Redis (one read per key at a time). */
   get(key: string): AccessToken | undefined | Promise<AccessToken | undefined> {
     const entry = this.#local.get(key);
-    if (entry !== undefined && Date.now() < entry.refreshAt) return entry.token;
+    if (entry !== undefined && Date.now() < entry.rereadAt) return entry.token;
     const generation = this.#generation(key);
     const pending = this.#reads.get(key);
     if (pending?.generation === generation) return pending.promise;
@@ -152,7 +164,7 @@ export class RedisTokenStore implements TokenStore {
   async set(key: string, token: AccessToken, ttlMs: number): Promise<void> {
     this.#bump(key);
     const timeoutMs = this.#lockPath.delete(key) ? this.#lockTimeoutMs : undefined;
-    this.#local.set(key, { token, refreshAt: Date.now() + this.#localCacheMs, suspect: undefined });
+    this.#local.set(key, { token, rereadAt: Date.now() + this.#localCacheMs, suspect: undefined });
     const px = Math.ceil(ttlMs);
     if (!(px > 0)) return;
     const names = this.#names(key);
@@ -211,7 +223,7 @@ export class RedisTokenStore implements TokenStore {
     this.#lockPath.add(key);
     const entry = this.#local.get(key);
     if (entry !== undefined) {
-      entry.refreshAt = 0;
+      entry.rereadAt = 0;
       entry.suspect = entry.token.accessToken;
     }
     const { lock } = this.#names(key);
@@ -268,7 +280,7 @@ export class RedisTokenStore implements TokenStore {
       // Fail open: answer from the local copy, and spare Redis until the next refresh.
       const entry = this.#local.get(key);
       if (entry?.suspect === undefined && entry !== undefined && this.#generation(key) === generation) {
-        entry.refreshAt = Date.now() + this.#localCacheMs;
+        entry.rereadAt = Date.now() + this.#localCacheMs;
       }
       return entry?.token;
     }
@@ -282,9 +294,9 @@ export class RedisTokenStore implements TokenStore {
     } else if (entry !== undefined && entry.token.accessToken === token.accessToken) {
       // Same token: keep the object, so the Authorization header built for it is reused.
       token = entry.token;
-      if (entry.suspect === undefined) entry.refreshAt = Date.now() + this.#localCacheMs;
+      if (entry.suspect === undefined) entry.rereadAt = Date.now() + this.#localCacheMs;
     } else {
-      this.#local.set(key, { token, refreshAt: Date.now() + this.#localCacheMs, suspect: undefined });
+      this.#local.set(key, { token, rereadAt: Date.now() + this.#localCacheMs, suspect: undefined });
     }
     return token;
   }
