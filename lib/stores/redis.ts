@@ -126,6 +126,8 @@ export class RedisTokenStore implements TokenStore {
    * slow path, so they wait `lockTimeoutMs` for an answer (a late answer beats an extra exchange).
    */
   readonly #lockPath = new Set<string>();
+  /** Keys whose lock this store holds: their path ends with the holder's write or release, not a read. */
+  readonly #held = new Set<string>();
 
   constructor(client: RedisClient, options: RedisTokenStoreOptions = {}) {
     this.#redis = adapt(client);
@@ -247,6 +249,7 @@ export class RedisTokenStore implements TokenStore {
       throw error;
     }
     if (!granted) return undefined;
+    this.#held.add(key);
     let released: Promise<void> | undefined;
     return {
       extend: async (ms) => {
@@ -258,7 +261,14 @@ export class RedisTokenStore implements TokenStore {
         );
         return Number(extended) === 1;
       },
-      release: () => (released ??= release()),
+      release: () => {
+        if (released === undefined) {
+          this.#held.delete(key);
+          this.#lockPath.delete(key);
+          released = release();
+        }
+        return released;
+      },
     };
   }
 
@@ -285,9 +295,12 @@ export class RedisTokenStore implements TokenStore {
       return entry?.token;
     }
     let token = value === null ? undefined : this.#codec.decode(redisKey, value);
-    if (token !== undefined) this.#lockPath.delete(key);
     if (value !== null && token === undefined) this.#call.report('get', 'unreadable');
+    // A read from before a write, delete or lock call must not undo it: a late one that found a
+    // token would end the slow path the lock call began, and the holder's next read and write
+    // would get the short bound a busy Redis misses.
     if (this.#generation(key) !== generation) return token;
+    if (token !== undefined && !this.#held.has(key)) this.#lockPath.delete(key);
     const entry = this.#local.get(key);
     if (token === undefined) {
       this.#local.delete(key);

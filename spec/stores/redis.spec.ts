@@ -364,6 +364,30 @@ describeWithRedis('RedisTokenStore against Redis', () => {
         await proxy.close();
       }
     });
+    it("keeps a lock call's slow path for the read and write after it when an earlier read answers late", async () => {
+      const proxy = await slowRedis(300);
+      const client = new Redis({ host: '127.0.0.1', port: proxy.port, maxRetriesPerRequest: 1 });
+      client.on('error', () => {});
+      try {
+        await client.ping();
+        await make().set(KEY, token('fleet'), 60_000);
+        const holder = (await make().lock(KEY, 5_000))!;
+        const events: RedisTokenStoreEvent[] = [];
+        const store = make({ operationTimeoutMs: 100, lockTimeoutMs: 2_000, onError: (e) => events.push(e) }, client);
+        expect(await store.lock(KEY, 5_000)).toBeUndefined(); // a waiter now
+        const earlier = store.get(KEY); // the waiter's read, answered after the next lock call
+        await holder.release();
+        const lease = (await store.lock(KEY, 5_000))!;
+        expect(await earlier).toMatchObject({ accessToken: 'fleet' });
+        expect(await store.get(KEY)).toMatchObject({ accessToken: 'fleet' });
+        await store.set(KEY, token('own'), 60_000);
+        await lease.release();
+        expect(events).toEqual([]);
+      } finally {
+        client.disconnect();
+        await proxy.close();
+      }
+    });
   });
 
   describe('with a node-redis client', () => {
