@@ -6,7 +6,8 @@
  * 1. 4 processes, token endpoint 3 s, the lock holder SIGKILLed 0.5 s into its exchange: time from
  *    the kill to the survivors' tokens, and exchanges (target: within 6 s, at most 2).
  * 2. 16 processes × 3 keys × 100 cold calls, token endpoint 200 ms, Redis busy (every answer 400 ms
- *    late, over a 300 ms operation timeout): exchanges (target: exactly 3).
+ *    late, over a 300 ms operation timeout): exchanges (target: exactly 3), failed calls by error
+ *    code, and the store events. BUSY_PROCESSES=n runs it with n processes (on a loaded machine).
  * 3. Waiting for a holder whose exchange takes 3 s: Redis commands per waiter (MONITOR).
  * 4. 8 processes, 5-second tokens, 20 s of traffic: exchanges per token lifetime (target ≤ 1.25),
  *    failed calls, slowest call.
@@ -54,21 +55,43 @@ async function killedHolder(): Promise<string> {
   }
 }
 
+/** Distinct strings with how often each occurs, most frequent first: "3× a; 1× b". */
+function tally(items: string[]): string {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([item, n]) => `${n}× ${item}`)
+    .join('; ');
+}
+
 async function busyRedis(): Promise<string> {
   const tokens = await startCountingTokenServer({ delayMs: 200 });
   const busy = await slowRedis(400);
+  const processes = Number(process.env['BUSY_PROCESSES'] ?? 16);
   const fleet = await startFleet(
-    16,
+    processes,
     env(tokens.tokenUrl, 'busy', { REDIS_URL: `redis://127.0.0.1:${busy.port}`, KEYS: '3', CALLS: '100' }),
     120_000,
   );
   try {
     const results = await fleet.burst();
     const failed = results.reduce((sum, r) => sum + r.failed, 0);
+    const codes = results.flatMap((r) =>
+      Object.entries(r.failures).flatMap(([code, n]) => Array<string>(n).fill(code)),
+    );
     const lockEvents = results.flatMap((r) => r.events).filter((e) => e.operation !== 'get');
-    const reasons = [...new Set(lockEvents.map((e) => `${e.operation} ${e.reason}: ${e.error.message}`))];
+    const reasons = lockEvents.map((e) => `${e.operation} ${e.reason}: ${e.error.message}`);
+    // The token manager's own bounds, apart from the direct reads the store already gave up on.
+    const bounds = results.flatMap((r) => r.storeErrors).filter((e) => e !== 'get: TimeoutError');
     const firstFailure = results.find((r) => r.firstFailure)?.firstFailure;
-    return `${tokens.issued.length} exchanges; ${failed} failed calls${firstFailure ? ` (${firstFailure})` : ''}; ${lockEvents.length} lock/write events${reasons.length ? ` (${reasons.join('; ')})` : ''}`;
+    const exchangers = tally(tokens.askedBy.map((pid) => `pid ${fleet.pids.indexOf(pid)}`));
+    return [
+      `${processes} processes: ${tokens.issued.length} exchanges (${exchangers})`,
+      `${failed} failed calls of ${results.reduce((sum, r) => sum + r.ok + r.failed, 0)}${codes.length ? ` (${tally(codes)}; first: ${firstFailure})` : ''}`,
+      `${lockEvents.length} store lock/write events${reasons.length ? ` (${tally(reasons)})` : ''}`,
+      `${bounds.length} store-bound events${bounds.length ? ` (${tally(bounds)})` : ''}`,
+    ].join('; ');
   } finally {
     await fleet.close();
     await busy.close();

@@ -43,8 +43,11 @@ export type LockingStore = Required<Pick<TokenStore, 'lock'>> & Pick<TokenStore,
 export interface StoreLockOptions<T> extends StoreLockTiming {
   store: LockingStore;
   key: string;
-  /** A fresh token from the store, or `undefined`. */
-  readFresh: () => Promise<T | undefined>;
+  /**
+   * A fresh token from the store, or `undefined`. `holding` is `true` for the holder's read right
+   * after the lock was granted (the store just answered: busy, not down), `false` for a waiter's.
+   */
+  readFresh: (holding: boolean) => Promise<T | undefined>;
   /** Exchanges a token and writes it to the store. */
   produce: () => Promise<T>;
   /** Told when the lock could not be decided (the store failed); the caller then produces on its own. */
@@ -81,11 +84,11 @@ export async function underStoreLock<T>(options: StoreLockOptions<T>): Promise<T
       options.onLockError?.(error);
       return produce();
     }
-    if (lease !== undefined) return hold(lease, leaseMs, clock, async () => (await readFresh()) ?? (await produce()));
+    if (lease !== undefined) return hold(lease, leaseMs, clock, async () => (await readFresh(true)) ?? (await produce()));
     const remaining = deadline - clock.monotonic();
     if (remaining <= 0) return produce();
     await waitForUnlock(store, key, Math.min(options.pollIntervalMs, remaining), clock);
-    const fresh = await readFresh();
+    const fresh = await readFresh(false);
     if (fresh !== undefined) return fresh;
   }
 }

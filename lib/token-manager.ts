@@ -3,7 +3,7 @@ import type { KeyedLock } from './lock';
 import { DEFAULT_STORE_LOCK_TIMING, underStoreLock, type StoreLockTiming } from './store-lock';
 import { Telemetry } from './telemetry';
 import { BackgroundRenewal, renewalTiming } from './refresh';
-import { GuardedStore, type StoreTimeouts } from './stores/guarded';
+import { GuardedStore, type StorePath, type StoreTimeouts } from './stores/guarded';
 import type { AccessToken, TokenStore } from './types';
 
 /**
@@ -183,16 +183,15 @@ export class TokenManager {
         store,
         key,
         clock: this.#clock,
-        readFresh: () => this.#readFresh(),
+        readFresh: (holding) => this.#readFresh(holding ? 'held' : 'lock'),
         produce: () => this.#exchangeAndStore(background),
       });
     });
   }
 
   /** Reads on the way to an exchange: with a cross-process lock, a late answer is busy, not down. */
-  async #readFresh(): Promise<AccessToken | undefined> {
-    const store = this.#store;
-    const current = await store.get(this.#key()!, store.hasLock ? 'lock' : 'direct');
+  async #readFresh(path: StorePath = this.#store.hasLock ? 'lock' : 'direct'): Promise<AccessToken | undefined> {
+    const current = await this.#store.get(this.#key()!, path);
     return this.isFresh(current) ? current : undefined;
   }
 

@@ -1,4 +1,4 @@
-import { clockFrom } from './support/clock';
+import { clockFrom, ManualClock } from './support/clock';
 import { KeyedLock } from '../lib/lock';
 import { MemoryTokenStore } from '../lib/stores/memory';
 import { cacheKey, type CacheKeyParts } from '../lib/cache-key';
@@ -278,6 +278,101 @@ describe('TokenManager with a store lock (TokenStore.lock)', () => {
     const { exchange, count } = endpoint();
     expect((await member(store, exchange).acquire()).accessToken).toBe('t1');
     expect({ attempts, exchanges: count() }).toEqual({ attempts: 1, exchanges: 1 });
+  });
+
+  describe("the holder's own read, right after the store granted the lock", () => {
+    const flush = async () => {
+      for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    };
+    /**
+     * A store that grants the lock `grantMs` after being asked (on the manager's clock) and whose
+     * third read (the holder's, after the grant) answers when told.
+     */
+    function busyStore(clock: ManualClock, grantMs: number) {
+      let reads = 0;
+      let answer: (token: AccessToken | undefined) => void = () => {};
+      const store: TokenStore = {
+        get: () => {
+          reads += 1;
+          if (reads < 3) return Promise.resolve(undefined);
+          return new Promise<AccessToken | undefined>((resolve) => (answer = resolve));
+        },
+        set: async () => {},
+        delete: async () => false,
+        lock: () => clock.sleep(grantMs).then(() => ({ extend: async () => true, release: async () => {} })),
+      };
+      return { store, reads: () => reads, answer: (token: AccessToken | undefined) => answer(token) };
+    }
+    /** A holder with 500 ms store bounds: 2,000 ms on the lock path, 10,000 ms for the lock. */
+    function holder(store: TokenStore, clock: ManualClock) {
+      const exchanges: string[] = [];
+      const manager = new TokenManager({
+        key: 'k',
+        store,
+        lock: new KeyedLock(),
+        clock,
+        exchange: async () => {
+          exchanges.push('own');
+          return { accessToken: 'own', tokenType: 'Bearer', issuedAt: clock.now(), expiresAt: clock.now() + 60_000 };
+        },
+        refreshBeforeExpiryMs: 0,
+        storeTimeoutsMs: { get: 500, set: 500, delete: 500, lock: 10_000 },
+      });
+      return { manager, exchanges };
+    }
+    /** Starts a cold acquire and lets the store grant the lock after `grantMs`; answers once the holder reads. */
+    async function coldAcquire(grantMs: number) {
+      const clock = new ManualClock();
+      const busy = busyStore(clock, grantMs);
+      const { manager, exchanges } = holder(busy.store, clock);
+      const acquired = Promise.resolve(manager.acquire());
+      await flush();
+      clock.advance(grantMs);
+      await flush();
+      expect(busy.reads()).toBe(3);
+      return { clock, busy, exchanges, acquired };
+    }
+
+    it('waits four times what a busy store took to grant, so its late answer saves the exchange', async () => {
+      const { clock, busy, exchanges, acquired } = await coldAcquire(1_000);
+      clock.advance(3_999); // past the lock path's 2,000 ms, within four times the 1,000 ms grant
+      await flush();
+      expect(exchanges).toEqual([]);
+      const fleets = {
+        accessToken: 'fleet',
+        tokenType: 'Bearer',
+        issuedAt: clock.now(),
+        expiresAt: clock.now() + 60_000,
+      };
+      busy.answer(fleets);
+      expect(await acquired).toBe(fleets);
+      expect(exchanges).toEqual([]);
+    });
+
+    it('exchanges once the read outlives that bound', async () => {
+      const { clock, exchanges, acquired } = await coldAcquire(1_000);
+      clock.advance(4_000);
+      expect((await acquired).accessToken).toBe('own');
+      expect(exchanges).toEqual(['own']);
+    });
+
+    it("waits no longer than the lock path's bound after a grant that came at once", async () => {
+      const { clock, exchanges, acquired } = await coldAcquire(0);
+      clock.advance(1_999);
+      await flush();
+      expect(exchanges).toEqual([]);
+      clock.advance(1);
+      expect((await acquired).accessToken).toBe('own');
+    });
+
+    it("waits no longer than the lock's bound after a grant that took longer than a quarter of it", async () => {
+      const { clock, exchanges, acquired } = await coldAcquire(5_000);
+      clock.advance(9_999);
+      await flush();
+      expect(exchanges).toEqual([]);
+      clock.advance(1);
+      expect((await acquired).accessToken).toBe('own');
+    });
   });
 
   it('releases the lock when the exchange fails, and a waiting process takes over', async () => {

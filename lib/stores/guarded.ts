@@ -36,8 +36,13 @@ const LOCK_PATH_FACTOR = 4;
  * `'lock'`, on the way to an exchange with a cross-process lock, where a store that answers late
  * is busy, not down (a Redis store waits as long for those as for its lock): such a call gets a longer
  * bound (four times its own), so a slow read does not turn a fleet's one exchange into one per process.
+ * `'held'` is the lock holder's read right after the store granted it the lock: it gets the lock
+ * path's bound or four times what the grant took, whichever is longer (at most the lock's bound).
+ * A store that took its time to grant is busy, and giving up on its read sooner makes the holder
+ * exchange while the token another process wrote is on its way (one extra exchange per starved
+ * holder on a busy Redis); a store whose reads hang but whose lock answers at once costs no more.
  */
-export type StorePath = 'direct' | 'lock';
+export type StorePath = 'direct' | 'lock' | 'held';
 
 /** A store call that did not settle within its bound. Carries no key, token or store detail. */
 export class StoreTimeoutError extends Error {
@@ -75,6 +80,8 @@ export class GuardedStore {
   readonly #timeouts: StoreTimeouts;
   readonly #clock: Clock;
   readonly #onError: GuardedStoreOptions['onError'];
+  /** How long the store took to grant each key's lock, in milliseconds, until the holder's read uses it. */
+  readonly #grantedInMs = new Map<string, number>();
 
   constructor(store: TokenStore, options: GuardedStoreOptions) {
     const fallback = DEFAULT_STORE_TIMEOUT_MS;
@@ -99,7 +106,13 @@ export class GuardedStore {
       this.#onError('get', error);
       return undefined;
     }
-    return isThenable(answer) ? this.#bounded('get', answer, undefined, undefined, path) : answer;
+    if (!isThenable(answer)) return answer;
+    let grantedInMs = 0;
+    if (path === 'held') {
+      grantedInMs = this.#grantedInMs.get(key) ?? 0;
+      this.#grantedInMs.delete(key);
+    }
+    return this.#bounded('get', answer, undefined, undefined, path, grantedInMs);
   }
 
   /** Writes the token; a failure skips the write. Never rejects. */
@@ -153,9 +166,12 @@ export class GuardedStore {
       if (typeof lease === 'object') void this.#guardLease(lease).release();
     };
     const pending = answer as PromiseLike<StoreLease | undefined>;
+    const asked = this.#clock.monotonic();
     return this.#bounded<StoreLease | undefined | typeof failed>('lock', pending, failed, late).then((lease) => {
       if (lease === failed) throw new Error('token store "lock" failed or did not answer in time');
-      return lease === undefined ? undefined : this.#guardLease(lease);
+      if (lease === undefined) return undefined;
+      this.#grantedInMs.set(key, this.#clock.monotonic() - asked);
+      return this.#guardLease(lease);
     });
   }
 
@@ -209,8 +225,11 @@ export class GuardedStore {
     fallback: T,
     late?: (value: T) => void,
     path: StorePath = 'direct',
+    grantedInMs = 0,
   ): Promise<T> {
-    const timeoutMs = this.#timeouts[operation] * (path === 'lock' ? LOCK_PATH_FACTOR : 1);
+    const own = this.#timeouts[operation] * (path === 'direct' ? 1 : LOCK_PATH_FACTOR);
+    const timeoutMs =
+      path === 'held' ? Math.max(own, Math.min(grantedInMs * LOCK_PATH_FACTOR, this.#timeouts.lock)) : own;
     return new Promise<T>((resolve) => {
       let settled = false;
       const cancel = this.#clock.after(timeoutMs, () => {

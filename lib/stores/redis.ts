@@ -16,7 +16,7 @@ export type { RedisTokenStoreOptions } from './redis-options';
 interface LocalEntry {
   token: AccessToken;
   /** Monotonic milliseconds after which `get` reads Redis again: a wall-clock step neither stretches nor cuts it. */
-  refreshAt: number;
+  rereadAt: number;
   /** A token the caller found not fresh enough (it asked for the lock): never served from here again. */
   suspect: string | undefined;
 }
@@ -48,6 +48,17 @@ const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+/**
+ * The Redis Cluster hash tag for `key` (what goes between the braces): the key itself, except that
+ * a key that is empty or starts with `}` (an empty tag, so each name of the key would hash on its
+ * own and the scripts fail with CROSSSLOT) or with the escape `~` gets a leading `~`. Injective,
+ * and every key the token manager makes (`axios-client-credentials:…`) is its own tag.
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags
+ */
+function hashTag(key: string): string {
+  return key === '' || key.startsWith('}') || key.startsWith('~') ? `~${key}` : key;
+}
+
 /** How long the writer record lives at least, in milliseconds: long enough to meet the other group's next write. */
 const WRITER_RECORD_MS = 3_600_000;
 
@@ -60,7 +71,8 @@ const MISMATCH_REPORT_INTERVAL_MS = 60_000;
  * `axios-client-credentials/redis`; `ioredis` 5 and `redis` (node-redis) 4/5 are optional peer
  * dependencies of this package.
  *
- * - **Keys.** `<keyPrefix>{<key>}:<key id>` holds the token, `…:lock` the lock, `…:wake` is the
+ * - **Keys.** `<keyPrefix>{<key>}:<key id>` holds the token (a key that is empty or starts with
+ *   `}` or `~` is written `{~<key>}`, so the braces still make a hash tag), `…:lock` the lock, `…:wake` is the
  *   channel that wakes waiters; the braces keep them in one Redis Cluster slot. The key id names
  *   the `encryptionKey` (`p` in the clear), so processes with different keys never fight over one
  *   value; `<keyPrefix>{<key>}:writer` records which key wrote last, so they are told (`key_mismatch`).
@@ -116,6 +128,8 @@ export class RedisTokenStore implements TokenStore {
    * slow path, so they wait `lockTimeoutMs` for an answer (a late answer beats an extra exchange).
    */
   readonly #lockPath = new Set<string>();
+  /** Keys whose lock this store holds: their path ends with the holder's write or release, not a read. */
+  readonly #held = new Set<string>();
 
   constructor(client: RedisClient, options: RedisTokenStoreOptions = {}) {
     this.#redis = adapt(client);
@@ -132,7 +146,7 @@ export class RedisTokenStore implements TokenStore {
 
   /** The Redis names of `key`: its value, its lock (and the lock's wake channel), the writer record. */
   #names(key: string): { value: string; lock: string; writer: string } {
-    const slot = `${this.#prefix}{${key}}`;
+    const slot = `${this.#prefix}{${hashTag(key)}}`;
     const value = `${slot}:${this.#codec.keyId}`;
     return { value, lock: `${value}:lock`, writer: `${slot}:writer` };
   }
@@ -140,7 +154,7 @@ export class RedisTokenStore implements TokenStore {
   /** Answers synchronously from the local copy while it is fresh, else reads Redis (one read per key at a time). */
   get(key: string): AccessToken | undefined | Promise<AccessToken | undefined> {
     const entry = this.#local.get(key);
-    if (entry !== undefined && this.#clock.monotonic() < entry.refreshAt) return entry.token;
+    if (entry !== undefined && this.#clock.monotonic() < entry.rereadAt) return entry.token;
     const generation = this.#generation(key);
     const pending = this.#reads.get(key);
     if (pending?.generation === generation) return pending.promise;
@@ -155,7 +169,7 @@ export class RedisTokenStore implements TokenStore {
   async set(key: string, token: AccessToken, ttlMs: number): Promise<void> {
     this.#bump(key);
     const timeoutMs = this.#lockPath.delete(key) ? this.#lockTimeoutMs : undefined;
-    this.#local.set(key, { token, refreshAt: this.#clock.monotonic() + this.#localCacheMs, suspect: undefined });
+    this.#local.set(key, { token, rereadAt: this.#clock.monotonic() + this.#localCacheMs, suspect: undefined });
     const px = Math.ceil(ttlMs);
     if (!(px > 0)) return;
     const names = this.#names(key);
@@ -214,7 +228,7 @@ export class RedisTokenStore implements TokenStore {
     this.#lockPath.add(key);
     const entry = this.#local.get(key);
     if (entry !== undefined) {
-      entry.refreshAt = -Infinity;
+      entry.rereadAt = -Infinity;
       entry.suspect = entry.token.accessToken;
     }
     const { lock } = this.#names(key);
@@ -238,6 +252,7 @@ export class RedisTokenStore implements TokenStore {
       throw error;
     }
     if (!granted) return undefined;
+    this.#held.add(key);
     let released: Promise<void> | undefined;
     return {
       extend: async (ms) => {
@@ -249,7 +264,14 @@ export class RedisTokenStore implements TokenStore {
         );
         return Number(extended) === 1;
       },
-      release: () => (released ??= release()),
+      release: () => {
+        if (released === undefined) {
+          this.#held.delete(key);
+          this.#lockPath.delete(key);
+          released = release();
+        }
+        return released;
+      },
     };
   }
 
@@ -271,23 +293,26 @@ export class RedisTokenStore implements TokenStore {
       // Fail open: answer from the local copy, and spare Redis until the next refresh.
       const entry = this.#local.get(key);
       if (entry?.suspect === undefined && entry !== undefined && this.#generation(key) === generation) {
-        entry.refreshAt = this.#clock.monotonic() + this.#localCacheMs;
+        entry.rereadAt = this.#clock.monotonic() + this.#localCacheMs;
       }
       return entry?.token;
     }
     let token = value === null ? undefined : this.#codec.decode(redisKey, value);
-    if (token !== undefined) this.#lockPath.delete(key);
     if (value !== null && token === undefined) this.#call.report('get', 'unreadable');
+    // A read from before a write, delete or lock call must not undo it: a late one that found a
+    // token would end the slow path the lock call began, and the holder's next read and write
+    // would get the short bound a busy Redis misses.
     if (this.#generation(key) !== generation) return token;
+    if (token !== undefined && !this.#held.has(key)) this.#lockPath.delete(key);
     const entry = this.#local.get(key);
     if (token === undefined) {
       this.#local.delete(key);
     } else if (entry !== undefined && entry.token.accessToken === token.accessToken) {
       // Same token: keep the object, so the Authorization header built for it is reused.
       token = entry.token;
-      if (entry.suspect === undefined) entry.refreshAt = this.#clock.monotonic() + this.#localCacheMs;
+      if (entry.suspect === undefined) entry.rereadAt = this.#clock.monotonic() + this.#localCacheMs;
     } else {
-      this.#local.set(key, { token, refreshAt: this.#clock.monotonic() + this.#localCacheMs, suspect: undefined });
+      this.#local.set(key, { token, rereadAt: this.#clock.monotonic() + this.#localCacheMs, suspect: undefined });
     }
     return token;
   }

@@ -1,5 +1,6 @@
 import { MemoryTokenStore } from '../../lib/stores/memory';
 import type { AccessToken } from '../../lib/types';
+import { describeTokenStoreContract } from './contract';
 
 const token = (accessToken: string): AccessToken => ({
   accessToken,
@@ -36,22 +37,17 @@ describe('MemoryTokenStore', () => {
     expect(store.size).toBe(1);
     expect(store.get('k')?.accessToken).toBe('b');
   });
+});
 
-  it('deletes with compare-and-delete only while the entry holds the rejected token', () => {
-    const store = new MemoryTokenStore();
-    store.set('k', token('new'), 1000);
-    expect(store.delete('k', 'old')).toBe(false);
-    expect(store.get('k')?.accessToken).toBe('new');
-    expect(store.delete('k', 'new')).toBe(true);
-    expect(store.get('k')).toBeUndefined();
-  });
-
-  it('deletes unconditionally without a token', () => {
-    const store = new MemoryTokenStore();
-    store.set('k', token('a'), 1000);
-    expect(store.delete('k')).toBe(true);
-    expect(store.delete('k')).toBe(false);
-  });
+describeTokenStoreContract('MemoryTokenStore', () => {
+  let now = 1_000_000;
+  const store = new MemoryTokenStore({ now: () => now });
+  return {
+    store,
+    elapse: async (ms) => void (now += ms),
+    sweep: () => void store.prune(),
+    ttlMs: 60_000,
+  };
 });
 
 describe('MemoryTokenStore bounds', () => {

@@ -8,6 +8,7 @@ import { TokenManager } from '../../lib/token-manager';
 import type { AccessToken } from '../../lib/types';
 import { uniquePrefix } from '../support/redis';
 import { describeWithRedisCluster, startCluster, type LocalCluster } from '../support/redis-cluster';
+import { describeTokenStoreContract } from './contract';
 
 jest.setTimeout(60_000);
 
@@ -42,6 +43,30 @@ describeWithRedisCluster('RedisTokenStore on a Redis Cluster', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // the stores' subscribers close when idle
     for (const client of clients) client.disconnect();
     await cluster?.stop();
+  });
+
+  describe('with two clients', () => {
+    let pair: [Cluster, Cluster];
+    beforeAll(async () => {
+      pair = [await ready(), await ready()];
+    });
+    describeTokenStoreContract(
+      'RedisTokenStore (ioredis Cluster)',
+      () => {
+        const keyPrefix = uniquePrefix('cluster-contract');
+        const errors: RedisTokenStoreEvent[] = [];
+        const store = (client: Cluster) =>
+          new RedisTokenStore(client, { keyPrefix, onError: (event) => errors.push(event) });
+        return {
+          store: store(pair[0]),
+          peer: () => store(pair[1]),
+          elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          ttlMs: 1_000,
+          errors: () => errors,
+        };
+      },
+      { shared: true },
+    );
   });
 
   it('shares tokens, locks and wakes across nodes for several keys, with no Redis error', async () => {

@@ -17,8 +17,12 @@ export interface BurstResult {
   tokens: string[];
   elapsedMs: number;
   firstFailure?: string;
+  /** How many calls failed with each error `code` (`no code` for an error without one). */
+  failures: Record<string, number>;
   /** The store's onError events during the burst. */
   events: RedisTokenStoreEvent[];
+  /** The installations' own `store_error` events (the token manager's store bounds), as "operation: name code". */
+  storeErrors: string[];
 }
 
 /** What one process printed after "traffic". */
