@@ -1,49 +1,14 @@
 // Starts a fleet of Node processes running spec/fixtures/fleet-member.ts, for
 // spec/integration/fleet.spec.ts and bench/fleet.ts.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { buildSync } from 'esbuild';
 import type { RedisTokenStoreEvent } from '../../lib/stores/redis';
+import { bundledScript } from './child-process';
 import { json, startLoopbackServer } from './loopback';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURE = 'spec/fixtures/fleet-member.ts';
-// Under node_modules, so the bundle's require() of axios, ioredis and redis finds them.
-const BUNDLES = path.join(ROOT, 'node_modules', '.cache', 'fleet-member');
-
-let bundled: string | undefined;
-
-/**
- * The fleet member as one CommonJS file (lib bundled in, packages left to node_modules), built
- * once per spec file and named by its content, so an unchanged member is written once. A process
- * then starts without compiling TypeScript: `--import tsx` cost each one about 0.4 s of CPU, and
- * a fleet starts 4 to 6 of them at once on 2 cores.
- */
-function memberScript(): string {
-  if (bundled !== undefined) return bundled;
-  const [output] = buildSync({
-    entryPoints: [path.join(ROOT, FIXTURE)],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    write: false,
-    logLevel: 'warning',
-  }).outputFiles;
-  const file = path.join(BUNDLES, `${createHash('sha256').update(output!.contents).digest('hex').slice(0, 16)}.cjs`);
-  if (!existsSync(file)) {
-    mkdirSync(BUNDLES, { recursive: true });
-    // Renamed into place: another spec file's process may be writing the same bundle.
-    const partial = `${file}.${process.pid}`;
-    writeFileSync(partial, output!.contents);
-    renameSync(partial, file);
-  }
-  return (bundled = file);
-}
 
 /** What one process printed after a burst. */
 export interface BurstResult {
@@ -88,8 +53,7 @@ interface Member {
 }
 
 function startMember(env: Record<string, string>, timeoutMs: number): Member {
-  // Node itself runs the member (a CLI such as tsx's would fork a grandchild that a kill misses).
-  const child = spawn(process.execPath, [memberScript()], {
+  const child = spawn(process.execPath, [bundledScript(FIXTURE)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
