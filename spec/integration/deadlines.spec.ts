@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { inspect } from 'node:util';
 import axios from 'axios';
 import {
@@ -9,10 +7,10 @@ import {
   TokenRequestError,
   type ClientCredentialsOptions,
 } from '../../lib';
+import { runScript } from '../support/child-process';
 import { startFaultServer, type Fault, type FaultServer } from '../support/fault-server';
 import { startApiServer, type LoopbackServer } from '../support/loopback';
 
-const ROOT = path.join(__dirname, '..', '..');
 const SECRET = 'deadline-secret-value';
 /** A token answer that takes about 25 minutes at one byte every 250 ms. */
 const ENDLESS = JSON.stringify({ access_token: 'x'.repeat(6000), token_type: 'Bearer', expires_in: 3600 });
@@ -144,26 +142,12 @@ describe('installClientCredentials() deadlines', () => {
 
   it('lets a process whose token endpoint trickles forever fail the call and exit by itself', async () => {
     tokens.script(trickled, trickled);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'spec/fixtures/trickled-token.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, TOKEN_URL: tokens.tokenUrl, API_URL: apiServer.origin },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { exitCode, output } = await runScript('spec/fixtures/trickled-token.ts', {
+      TOKEN_URL: tokens.tokenUrl,
+      API_URL: apiServer.origin,
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     // The server keeps trickling: only the client side decides whether the process can exit.
-    const exitCode = await new Promise<number | string>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve('still running after 20 s');
-      }, 20_000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve(code ?? -1);
-      });
-    });
-    expect({ exitCode, output: output.trim() }).toEqual({ exitCode: 0, output: 'TOKEN_ENDPOINT_TIMEOUT' });
+    expect({ exitCode, output }).toEqual({ exitCode: 0, output: 'TOKEN_ENDPOINT_TIMEOUT' });
     expect(tokens.requests).toHaveLength(2);
   });
 });

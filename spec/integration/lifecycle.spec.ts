@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import axios from 'axios';
 import { installClientCredentials, MemoryTokenStore } from '../../lib';
+import { runScript } from '../support/child-process';
 import { startApiServer, startTokenServer } from '../support/loopback';
-
-const ROOT = path.join(__dirname, '..', '..');
 
 describe('installClientCredentials() lifecycle', () => {
   it('rejects an aborted request at once while the shared exchange carries on for the others', async () => {
@@ -44,27 +41,12 @@ describe('installClientCredentials() lifecycle', () => {
     const tokens = await startTokenServer();
     const apiServer = await startApiServer(() => true);
     try {
-      // `--import tsx` runs the script in this one process (the tsx CLI would fork a grandchild that a kill misses).
-      const child = spawn(process.execPath, ['--import', 'tsx', 'spec/fixtures/uses-plugin.ts'], {
-        cwd: ROOT,
-        env: { ...process.env, TOKEN_URL: tokens.tokenUrl, API_URL: apiServer.origin },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const { exitCode, output } = await runScript('spec/fixtures/uses-plugin.ts', {
+        TOKEN_URL: tokens.tokenUrl,
+        API_URL: apiServer.origin,
       });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       // The servers keep their connections open: only the client side decides whether it can exit.
-      const exitCode = await new Promise<number | string>((resolve) => {
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          resolve('still running after 20 s');
-        }, 20_000);
-        child.on('close', (code) => {
-          clearTimeout(timer);
-          resolve(code ?? -1);
-        });
-      });
-      expect({ exitCode, output: output.trim() }).toEqual({ exitCode: 0, output: 'done 10' });
+      expect({ exitCode, output }).toEqual({ exitCode: 0, output: 'done 10' });
       expect(tokens.requests).toHaveLength(1);
     } finally {
       await tokens.close();

@@ -4,35 +4,44 @@ import {
   MemoryTokenStore,
   type AccessToken,
   type ClientCredentialsEvent,
+  type ClientCredentialsOptions,
   type TokenStore,
 } from '../../lib';
+import type { Clock } from '../../lib/clock';
+import { acceleratedClock, ManualClock } from '../support/clock';
 import { startApiServer, startTokenServer, type LoopbackServer } from '../support/loopback';
 
 type Operation = 'get' | 'set' | 'delete' | 'lock';
 
+/** A store's bounds pass 100 times faster: the 10-second lock bound takes 100 ms here. */
+const SPEED = 100;
+
+interface SilentStore extends TokenStore {
+  calls: Record<Operation, number>;
+  /** Resolves once the silent method has been called `count` times. */
+  silentCalls(count: number): Promise<void>;
+}
+
 /** A memory store (with a lock) whose `silent` method never settles: a store that stopped answering. */
-function silentStore(silent: Operation): TokenStore & { calls: Record<Operation, number> } {
+function silentStore(silent: Operation): SilentStore {
   const memory = new MemoryTokenStore();
   const calls: Record<Operation, number> = { get: 0, set: 0, delete: 0, lock: 0 };
+  const awaited: Array<{ count: number; arrived: () => void }> = [];
   const never = new Promise<never>(() => {});
+  const call = <T>(operation: Operation, answer: () => T): Promise<T> => {
+    calls[operation] += 1;
+    if (operation !== silent) return Promise.resolve(answer());
+    for (const waiter of awaited.filter((w) => w.count <= calls[silent])) waiter.arrived();
+    return never;
+  };
   return {
     calls,
-    get(key: string) {
-      calls.get += 1;
-      return silent === 'get' ? never : Promise.resolve(memory.get(key));
-    },
-    set(key: string, token: AccessToken, ttlMs: number) {
-      calls.set += 1;
-      return silent === 'set' ? never : Promise.resolve(memory.set(key, token, ttlMs));
-    },
-    delete(key: string, accessToken?: string) {
-      calls.delete += 1;
-      return silent === 'delete' ? never : Promise.resolve(memory.delete(key, accessToken));
-    },
-    lock() {
-      calls.lock += 1;
-      return silent === 'lock' ? never : Promise.resolve({ extend: async () => true, release: async () => {} });
-    },
+    silentCalls: (count) =>
+      count <= calls[silent] ? Promise.resolve() : new Promise((arrived) => void awaited.push({ count, arrived })),
+    get: (key: string) => call('get', () => memory.get(key)),
+    set: (key: string, token: AccessToken, ttlMs: number) => call('set', () => memory.set(key, token, ttlMs)),
+    delete: (key: string, accessToken?: string) => call('delete', () => memory.delete(key, accessToken)),
+    lock: () => call('lock', () => ({ extend: async () => true, release: async () => {} })),
   };
 }
 
@@ -51,7 +60,12 @@ describe('installClientCredentials() with a store that never answers', () => {
     await api.close();
   });
 
-  function setup(silent: Operation) {
+  /** Installs on `clock` with the default store bounds, unless `options` say otherwise. */
+  function setup(
+    silent: Operation,
+    clock: Clock = acceleratedClock(SPEED),
+    options: Partial<ClientCredentialsOptions> = {},
+  ) {
     const events: ClientCredentialsEvent[] = [];
     const store = silentStore(silent);
     const instance = axios.create({ baseURL: api.origin });
@@ -60,8 +74,10 @@ describe('installClientCredentials() with a store that never answers', () => {
       clientId: `silent-${silent}`,
       clientSecret: 'silent-secret',
       store,
-      storeTimeoutMs: 20,
       onEvent: (event) => events.push(event),
+      ...options,
+      // Internal: the one clock, which runs the store bounds.
+      ...({ clock } as Partial<ClientCredentialsOptions>),
     });
     const timeouts = () =>
       events.filter((e) => e.type === 'store_error' && e.operation === silent && e.error.code === 'STORE_TIMEOUT')
@@ -100,6 +116,45 @@ describe('installClientCredentials() with a store that never answers', () => {
       expect(replayed.data.token).not.toBe(first.data.token);
       expect(tokens.issued).toContain(replayed.data.token);
       expect(timeouts()).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  // The default bounds themselves, on a clock that moves only when told: no wait is real.
+  describe('on a clock that moves only when told', () => {
+    it('gives a silent lock call 10 s before it fails open, even with a 20 ms storeTimeoutMs', async () => {
+      const clock = new ManualClock(Date.now());
+      const { instance, store, timeouts } = setup('lock', clock, { storeTimeoutMs: 20 });
+      const answered = instance.get<{ token: string }>('/a');
+      await store.silentCalls(1);
+      clock.advance(9_999);
+      expect(timeouts()).toBe(0);
+      clock.advance(1);
+      expect(timeouts()).toBe(1);
+      const response = await answered;
+      expect(response.status).toBe(200);
+      expect(tokens.issued).toContain(response.data.token);
+    });
+
+    it('gives a silent read 500 ms by default, and four times that on the way to an exchange', async () => {
+      const clock = new ManualClock(Date.now());
+      const { instance, store, timeouts } = setup('get', clock);
+      const answered = instance.get<{ token: string }>('/a');
+      await store.silentCalls(1);
+      clock.advance(499);
+      expect(timeouts()).toBe(0);
+      clock.advance(1);
+      expect(timeouts()).toBe(1);
+      // Then the read before the lock, and the lock holder's read before it exchanges.
+      for (const call of [2, 3]) {
+        await store.silentCalls(call);
+        clock.advance(1_999);
+        expect(timeouts()).toBe(call - 1);
+        clock.advance(1);
+        expect(timeouts()).toBe(call);
+      }
+      const response = await answered;
+      expect(response.status).toBe(200);
+      expect(tokens.issued).toContain(response.data.token);
     });
   });
 });

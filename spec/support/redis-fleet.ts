@@ -4,6 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RedisTokenStoreEvent } from '../../lib/stores/redis';
+import { bundledScript } from './child-process';
 import { json, startLoopbackServer } from './loopback';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -56,8 +57,7 @@ interface Member {
 }
 
 function startMember(env: Record<string, string>, timeoutMs: number): Member {
-  // `--import tsx` runs the script in this one process (the tsx CLI would fork a grandchild that a kill misses).
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+  const child = spawn(process.execPath, [bundledScript(FIXTURE)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
