@@ -1,8 +1,7 @@
 import type { AxiosInstance } from 'axios';
-import { DPoPNonces, type DPoPSession } from './dpop-nonces';
-import { dpopAuthorization, dpopNonceTracker } from './dpop-request';
+import { dpopScheme } from './dpop-request';
 import { createExchange, type Exchange } from './exchange';
-import { createRequestInterceptor, createUnauthorizedHandler } from './interceptors';
+import { createRequestInterceptor, createResponseObserver, createUnauthorizedHandler } from './interceptors';
 import { lockFor } from './lock';
 import type { ClientCredentialsOptions, ResolvedOptions } from './options';
 import { resolveOptions } from './resolve-options';
@@ -14,6 +13,7 @@ import { DEFAULT_STORE_LOCK_TIMEOUT_MS } from './stores/guarded';
 import { Telemetry } from './telemetry';
 import { TokenManager } from './token-manager';
 import { TokenManagers } from './token-managers';
+import { bearerScheme } from './token-scheme';
 import type { ClientCredentialsHandle } from './types';
 
 const installed = new WeakSet<AxiosInstance>();
@@ -65,15 +65,14 @@ export function installClientCredentials(
 
   const store = resolved.store ?? defaultTokenStore();
   const telemetry = new Telemetry({ name: resolved.name, listener: resolved.onEvent });
-  const dpop: DPoPSession | undefined =
-    resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
+  const scheme = resolved.dpop === undefined ? bearerScheme() : dpopScheme(instance, resolved.dpop);
   const lock = lockFor(store);
   const storeLock = storeLockTiming(resolved);
   // The lock is bounded apart from reads and writes: a lock command that answers late is not a
   // failure (the Redis store itself waits up to 5 s for one), so it gets the longer bound.
   const t = resolved.storeTimeoutMs;
   const storeTimeoutsMs = { get: t, set: t, delete: t, lock: Math.max(t, DEFAULT_STORE_LOCK_TIMEOUT_MS) };
-  const keyFor = storeKeys(resolved);
+  const keyFor = storeKeys(resolved, scheme);
   // Built on the first exchange: an installation that is never used costs none of it.
   let exchanges: ReturnType<typeof createExchange> | undefined;
   const own = { scopes: resolved.scopes, resources: resolved.resources, audience: resolved.audience };
@@ -89,7 +88,7 @@ export function installClientCredentials(
       storeLock,
       storeTimeoutsMs,
       exchange: (background) =>
-        (exchange ??= (exchanges ??= createExchange(resolved, telemetry, dpop))(parameters))(background),
+        (exchange ??= (exchanges ??= createExchange(resolved, telemetry, scheme))(parameters))(background),
     });
   });
 
@@ -98,27 +97,21 @@ export function installClientCredentials(
     createRequestInterceptor(
       managers,
       createOriginPolicy(baseURL, resolved.origins, (origin) => telemetry.tokenWithheld(origin)),
-      dpop === undefined ? undefined : dpopAuthorization(instance, dpop),
+      scheme,
       () => telemetry.authorizationReplaced(),
     ),
   );
-  const trackNonce = dpop === undefined ? undefined : dpopNonceTracker(instance, dpop);
   const onReplay = (): void => telemetry.replayed();
   const responseId =
-    resolved.retryOnUnauthorized || resolved.redactErrors || trackNonce !== undefined
+    resolved.retryOnUnauthorized || resolved.redactErrors || scheme.observe !== undefined
       ? instance.interceptors.response.use(
-          trackNonce === undefined
-            ? undefined
-            : (response) => {
-                trackNonce(response);
-                return response;
-              },
+          createResponseObserver(scheme),
           createUnauthorizedHandler(instance, {
             renew: resolved.retryOnUnauthorized,
             renewOnStatus: resolved.renewOnStatus,
             redact: resolved.redactErrors,
             onReplay,
-            ...(trackNonce === undefined ? {} : { nonceRetry: trackNonce }),
+            scheme,
           }),
         )
       : undefined;

@@ -8,8 +8,9 @@ import axios, {
 import { redactCredentials } from './redact';
 import type { TokenManager } from './token-manager';
 import type { TokenManagers } from './token-managers';
+import { bearerScheme, type TokenScheme } from './token-scheme';
 import type { AccessToken } from './types';
-import { bearerTokenRejected, dpopNonceRequested } from './www-authenticate';
+import { bearerTokenRejected } from './www-authenticate';
 
 /**
  * Per-request state lives under a string key: axios 1.x drops symbol keys when it merges configs,
@@ -35,8 +36,8 @@ class AuthState {
   #token: AccessToken;
   readonly manager: TokenManager;
   replayed = false;
-  /** Whether the request was sent again with a resource server's DPoP nonce (RFC 9449 §9). */
-  nonceRetried = false;
+  /** Whether the request was sent again with the same token, as the scheme asked (DPoP's nonce). */
+  retriedSameToken = false;
   constructor(token: AccessToken, manager: TokenManager) {
     this.#token = token;
     this.manager = manager;
@@ -56,27 +57,8 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
 }
 
 /**
- * How a request carries its token: sets the Authorization header (and with DPoP, the proof). Called
- * once per attempt, replays included.
- */
-export type Authorize = (config: InternalAxiosRequestConfig, token: AccessToken) => void;
-
-/** The Bearer scheme (RFC 6750 §2.1): the header value is built once per token, not per request. */
-export function bearerAuthorization(): Authorize {
-  // Tokens are frozen and shared, so the token itself is the cache key.
-  let lastToken: AccessToken | undefined;
-  let lastAuthorization = '';
-  return (config, token) => {
-    if (token !== lastToken) {
-      lastToken = token;
-      lastAuthorization = `${token.tokenType} ${token.accessToken}`;
-    }
-    config.headers.set('Authorization', lastAuthorization);
-  };
-}
-
-/**
- * Sets the Authorization header and records which token the request carried.
+ * Has the scheme put the token on the request (the Authorization header) and records which token
+ * the request carried.
  *
  * An Authorization header the caller set (per request or in the instance's defaults) is replaced,
  * as golang.org/x/oauth2's Transport and Duende's token handlers do: the instance was given to the
@@ -88,14 +70,16 @@ function attach(
   config: ConfigWithState,
   token: AccessToken,
   manager: TokenManager,
-  authorize: Authorize,
+  scheme: TokenScheme,
   onReplaced: () => void,
 ): InternalAxiosRequestConfig {
-  if (!(config[STATE_KEY] instanceof AuthState) && config.headers.has('Authorization')) onReplaced();
-  authorize(config, token);
+  const replaced = scheme.authorize(config, token);
   const state = config[STATE_KEY];
   if (state instanceof AuthState) state.token = token;
-  else config[STATE_KEY] = new AuthState(token, manager);
+  else {
+    if (replaced) onReplaced();
+    config[STATE_KEY] = new AuthState(token, manager);
+  }
   return config;
 }
 
@@ -131,7 +115,7 @@ function waitForToken(pending: PromiseLike<AccessToken>, config: InternalAxiosRe
 export function createRequestInterceptor(
   managers: TokenManagers,
   mayReceiveToken: (config: InternalAxiosRequestConfig) => boolean,
-  authorize: Authorize = bearerAuthorization(),
+  scheme: TokenScheme = bearerScheme(),
   onReplacedOnce: () => void = () => {},
 ): (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
   let saidReplaced = false;
@@ -152,8 +136,8 @@ export function createRequestInterceptor(
       }
     }
     const token = manager.acquire();
-    if (!isThenable(token)) return attach(config, token, manager, authorize, onReplaced);
-    return waitForToken(token, config).then((fresh) => attach(config, fresh, manager, authorize, onReplaced));
+    if (!isThenable(token)) return attach(config, token, manager, scheme, onReplaced);
+    return waitForToken(token, config).then((fresh) => attach(config, fresh, manager, scheme, onReplaced));
   };
 }
 
@@ -172,31 +156,45 @@ export interface UnauthorizedHandlerOptions {
   renewOnStatus?: readonly number[];
   /** Called when a request is replayed with a renewed token. Default is none. */
   onReplay?: () => void;
-  /**
-   * With DPoP: remembers the response's `DPoP-Nonce` and says whether the request may be sent once
-   * more with it. Default is none.
-   */
-  nonceRetry?: (response: AxiosResponse) => boolean;
+  /** What reads the answers and may ask for a retry with the same token. Default is Bearer, which does neither. */
+  scheme?: TokenScheme;
   /** Whether the error passed on to the caller loses our token and proof (see `redactCredentials`). Default is `true`. */
   redact?: boolean;
 }
 
-/** The error as the caller gets it: without our token and proof when it carried them. */
-function redacted(error: unknown): unknown {
+/** The error as the caller gets it: without our token and the scheme's proof when it carried them. */
+function redacted(error: unknown, scheme: TokenScheme): unknown {
   const config = (error as Partial<AxiosError> | undefined)?.config as ConfigWithState | undefined;
   const state = config?.[STATE_KEY];
   if (!(state instanceof AuthState)) return error;
-  const proof: unknown = config?.headers?.get?.('DPoP');
-  redactCredentials(error as AxiosError, [state.token.accessToken, typeof proof === 'string' ? proof : '']);
+  const secrets = [state.token.accessToken];
+  for (const name of scheme.credentialHeaders) {
+    const value: unknown = config?.headers?.get?.(name);
+    if (typeof value === 'string') secrets.push(value);
+  }
+  redactCredentials(error as AxiosError, secrets, ['Authorization', ...scheme.credentialHeaders]);
   return error;
+}
+
+/**
+ * The response interceptor's success side: undefined when the scheme reads no answers, so a
+ * successful answer costs nothing. Its error side is {@link createUnauthorizedHandler}.
+ */
+export function createResponseObserver(scheme: TokenScheme): ((response: AxiosResponse) => AxiosResponse) | undefined {
+  const { observe } = scheme;
+  if (observe === undefined) return undefined;
+  return (response) => {
+    observe(response);
+    return response;
+  };
 }
 
 /**
  * The response error interceptor: a 401 (or another status of `renewOnStatus`, such as the 403 of
  * Django OAuth Toolkit's stock views) to a request that carried our token drops that token
- * (compare-and-delete) and replays the request once with a renewed one (RFC 6750 §3.1). With DPoP,
- * a 401 `use_dpop_nonce` first gets one retry with the same token and the server's nonce (RFC 9449
- * §9); it is counted apart, so a request is sent at most three times.
+ * (compare-and-delete) and replays the request once with a renewed one (RFC 6750 §3.1). A 401 the
+ * scheme can meet with the same token (DPoP's `use_dpop_nonce`, RFC 9449 §9) first gets one retry;
+ * it is counted apart, so a request is sent at most three times.
  */
 export function createUnauthorizedHandler(
   instance: AxiosInstance,
@@ -204,30 +202,23 @@ export function createUnauthorizedHandler(
     renew = true,
     renewOnStatus = [401],
     onReplay = () => {},
-    nonceRetry,
+    scheme = bearerScheme(),
     redact = true,
   }: UnauthorizedHandlerOptions = {},
 ): (error: unknown) => Promise<AxiosResponse> {
   const handle = async (error: unknown): Promise<AxiosResponse> => {
     const { config, response } = (error ?? {}) as Partial<AxiosError>;
     if (response === undefined || config === undefined) throw error;
-    const retryWithNonce = nonceRetry?.(response) === true;
+    scheme.observe?.(response);
     const renewable = renewOnStatus.includes(response.status);
     if (response.status !== 401 && !renewable) throw error;
     const state = (config as ConfigWithState)[STATE_KEY];
     if (!(state instanceof AuthState) || !isReplayable(config.data)) throw error;
-    const challenge: unknown = response.headers?.['www-authenticate'];
-    // Only a proof can carry the nonce: a Bearer token sent again would meet the same answer.
-    if (
-      response.status === 401 &&
-      retryWithNonce &&
-      state.token.tokenType === 'DPoP' &&
-      !state.nonceRetried &&
-      dpopNonceRequested(challenge)
-    ) {
-      state.nonceRetried = true;
+    if (response.status === 401 && !state.retriedSameToken && scheme.retryWithSameToken(response, state.token)) {
+      state.retriedSameToken = true;
       return instance.request(againConfig(config));
     }
+    const challenge: unknown = response.headers?.['www-authenticate'];
     // Still never on insufficient_scope (RFC 6750 §3.1): a renewed token of the same scope meets the same answer.
     if (!renewable || !renew || state.replayed || !bearerTokenRejected(challenge, state.token.tokenType.toLowerCase()))
       throw error;
@@ -240,6 +231,6 @@ export function createUnauthorizedHandler(
   // A replay's own failure was redacted on its own pass through here; redacting twice is harmless.
   return (error) =>
     handle(error).catch((failure: unknown) => {
-      throw redacted(failure);
+      throw redacted(failure, scheme);
     });
 }

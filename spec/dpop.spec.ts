@@ -6,6 +6,7 @@ import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify }
 import { installClientCredentials, MemoryTokenStore, OAuth2Error } from '../lib';
 import { cacheKey } from '../lib/cache-key';
 import { resolveDPoP } from '../lib/dpop';
+import { dpopScheme } from '../lib/dpop-request';
 
 const TOKEN_URL = 'https://auth.example.com/oauth/token';
 const API = 'https://api.example.com';
@@ -100,9 +101,30 @@ describe('resolveDPoP()', () => {
       extraParams: {},
     };
     const bearer = cacheKey(parts);
-    expect(cacheKey({ ...parts, dpopThumbprint: undefined })).toBe(bearer);
-    expect(cacheKey({ ...parts, dpopThumbprint: 'a' })).not.toBe(bearer);
-    expect(cacheKey({ ...parts, dpopThumbprint: 'a' })).not.toBe(cacheKey({ ...parts, dpopThumbprint: 'b' }));
+    expect(cacheKey({ ...parts, schemePart: undefined })).toBe(bearer);
+    expect(cacheKey({ ...parts, schemePart: ['dpop', 'a'] })).not.toBe(bearer);
+    expect(cacheKey({ ...parts, schemePart: ['dpop', 'a'] })).not.toBe(
+      cacheKey({ ...parts, schemePart: ['dpop', 'b'] }),
+    );
+  });
+
+  it('keeps the cache keys of DPoP configurations what they were before the token-scheme seam', () => {
+    const parts = {
+      tokenUrl: 'u',
+      clientId: 'c',
+      clientAuthMethod: 'm',
+      credential: 'secret:x',
+      scopes: [],
+      resources: [],
+      audience: undefined,
+      extraParams: {},
+    };
+    const signer = resolveDPoP(true)!;
+    expect(dpopScheme(axios.create(), signer).cacheKeyPart).toEqual(['dpop', signer.thumbprint]);
+    // Computed by the cache key before the seam, which appended ['dpop', thumbprint] itself.
+    expect(cacheKey({ ...parts, schemePart: ['dpop', 'a'] })).toBe(
+      'axios-client-credentials:ay4VqLa8AV9R0cnp5kHJMIAfGqJmwm0fI46ogvRhypA',
+    );
   });
 });
 
