@@ -1,7 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import { dpopScheme } from './dpop-request';
 import { createExchange, type Exchange } from './exchange';
-import { createRequestInterceptor, createResponseObserver, createUnauthorizedHandler } from './interceptors';
+import { createResponseObserver, createUnauthorizedHandler, useRequestInterceptor } from './interceptors';
 import { lockFor } from './lock';
 import type { ClientCredentialsOptions, ResolvedOptions } from './options';
 import { resolveOptions } from './resolve-options';
@@ -93,13 +93,12 @@ export function installClientCredentials(
   });
 
   const baseURL = instance.defaults.baseURL;
-  const requestId = instance.interceptors.request.use(
-    createRequestInterceptor(
-      managers,
-      createOriginPolicy(baseURL, resolved.origins, (origin) => telemetry.tokenWithheld(origin)),
-      scheme,
-      () => telemetry.authorizationReplaced(),
-    ),
+  const ejectRequest = useRequestInterceptor(
+    instance,
+    managers,
+    createOriginPolicy(baseURL, resolved.origins, (origin) => telemetry.tokenWithheld(origin)),
+    scheme,
+    () => telemetry.authorizationReplaced(),
   );
   const onReplay = (): void => telemetry.replayed();
   const responseId =
@@ -125,7 +124,7 @@ export function installClientCredentials(
     eject: () => {
       if (ejected) return;
       ejected = true;
-      instance.interceptors.request.eject(requestId);
+      ejectRequest();
       if (responseId !== undefined) instance.interceptors.response.eject(responseId);
       installed.delete(instance);
     },

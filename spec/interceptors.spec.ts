@@ -1,0 +1,86 @@
+import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
+import MockAdapter from 'axios-mock-adapter';
+import { installClientCredentials, MemoryTokenStore } from '../lib';
+
+const TOKEN_URL = 'https://auth.example.com/oauth/token';
+const API = 'https://api.example.com';
+
+/** An API instance whose adapter records, synchronously, the Authorization header of each request. */
+function setup(): { instance: AxiosInstance; sent: Array<string | undefined>; exchanges: () => number } {
+  const tokenClient = axios.create();
+  const tokenMock = new MockAdapter(tokenClient);
+  tokenMock
+    .onPost(TOKEN_URL)
+    .reply(200, JSON.stringify({ access_token: 't1', token_type: 'Bearer', expires_in: 3600 }));
+  const sent: Array<string | undefined> = [];
+  const adapter: AxiosAdapter = (config) => {
+    sent.push(config.headers.get('Authorization') as string | undefined);
+    return Promise.resolve({ data: 'ok', status: 200, statusText: 'OK', headers: {}, config, request: {} });
+  };
+  const instance = axios.create({ baseURL: API, adapter });
+  installClientCredentials(instance, {
+    tokenUrl: TOKEN_URL,
+    clientId: 'c',
+    clientSecret: 's',
+    tokenClient,
+    store: new MemoryTokenStore(),
+  });
+  return { instance, sent, exchanges: () => tokenMock.history['post']!.length };
+}
+
+describe('the request interceptor', () => {
+  it('attaches a cached token synchronously when ours are the only request interceptors', async () => {
+    const { instance, sent } = setup();
+    await instance.get('/warm');
+    const pending = instance.get('/data');
+    // axios ran the whole request chain inside get(): no promise step before the adapter.
+    expect(sent).toEqual(['Bearer t1', 'Bearer t1']);
+    await pending;
+  });
+
+  it('takes the regular path while the first token is on its way, one exchange for a burst', async () => {
+    const { instance, sent, exchanges } = setup();
+    await Promise.all([instance.get('/a'), instance.get('/b'), instance.get('/c')]);
+    expect(sent).toEqual(['Bearer t1', 'Bearer t1', 'Bearer t1']);
+    expect(exchanges()).toBe(1);
+  });
+
+  it('leaves a skipAuth request alone on the fast path', async () => {
+    const { instance, sent } = setup();
+    await instance.get('/warm');
+    await instance.get('/public', { skipAuth: true });
+    expect(sent).toEqual(['Bearer t1', undefined]);
+  });
+
+  it('sees what another request interceptor changes, however it is registered', async () => {
+    const { instance, sent } = setup();
+    await instance.get('/warm');
+    // Registered after ours, so axios runs it first: it decides after axios' runWhen checks.
+    instance.interceptors.request.use(
+      (config) => {
+        if (config.url === '/public') config.skipAuth = true;
+        if (config.url === '/elsewhere') config.url = 'https://other.example.com/x';
+        return config;
+      },
+      undefined,
+      { synchronous: true },
+    );
+    await instance.get('/public');
+    await instance.get('/elsewhere');
+    await instance.get('/data');
+    expect(sent).toEqual(['Bearer t1', undefined, undefined, 'Bearer t1']);
+  });
+
+  it('goes back to the fast path once the other interceptor is ejected', async () => {
+    const { instance, sent } = setup();
+    await instance.get('/warm');
+    const id = instance.interceptors.request.use((config) => config);
+    const slow = instance.get('/data');
+    expect(sent).toHaveLength(1);
+    await slow;
+    instance.interceptors.request.eject(id);
+    const fast = instance.get('/data');
+    expect(sent).toHaveLength(3);
+    await fast;
+  });
+});
