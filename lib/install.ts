@@ -1,5 +1,4 @@
 import type { AxiosInstance } from 'axios';
-import { dpopScheme } from './dpop-request';
 import { createExchange, type Exchange } from './exchange';
 import { createResponseObserver, createUnauthorizedHandler, useRequestInterceptor } from './interceptors';
 import { lockFor } from './lock';
@@ -65,7 +64,7 @@ export function installClientCredentials(
 
   const store = resolved.store ?? defaultTokenStore();
   const telemetry = new Telemetry({ name: resolved.name, listener: resolved.onEvent });
-  const scheme = resolved.dpop === undefined ? bearerScheme() : dpopScheme(instance, resolved.dpop);
+  const scheme = resolved.dpop?.(instance) ?? bearerScheme();
   const lock = lockFor(store);
   const storeLock = storeLockTiming(resolved);
   // The lock is bounded apart from reads and writes: a lock command that answers late is not a

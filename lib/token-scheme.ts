@@ -1,4 +1,4 @@
-import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { AccessToken, TokenType } from './types';
 
 /**
@@ -94,4 +94,41 @@ export function bearerScheme(): TokenScheme {
     retryWithSameToken: () => false,
     credentialHeaders: [],
   };
+}
+
+/**
+ * Marks an option value that plugs a token scheme in, such as `dpop()` of the `./dpop` subpath.
+ * Registered globally (`Symbol.for`), so the ES module and CommonJS builds of this package, loaded
+ * side by side, still recognise each other's values.
+ */
+export const TOKEN_SCHEME = Symbol.for('axios-client-credentials.token-scheme');
+
+/** The scheme of one installation, made at install time for its axios instance. */
+export type TokenSchemeFactory = (instance: AxiosInstance) => TokenScheme;
+
+/** An option value that plugs a token scheme in: what `dpop()` returns. */
+export interface TokenSchemeOption {
+  /**
+   * Makes the scheme of one installation.
+   *
+   * @internal
+   */
+  readonly [TOKEN_SCHEME]: TokenSchemeFactory;
+}
+
+/**
+ * Validates the `dpop` option at install time: none, or the value of `dpop()` from
+ * `axios-client-credentials/dpop`, which alone loads the DPoP code.
+ *
+ * @throws {TypeError} naming the `dpop` option and the import, for `true` or a key pair as before.
+ */
+export function resolveTokenScheme(value: unknown): TokenSchemeFactory | undefined {
+  if (value === undefined || value === false) return undefined;
+  const factory: unknown =
+    typeof value === 'object' && value !== null ? (value as Record<symbol, unknown>)[TOKEN_SCHEME] : undefined;
+  if (typeof factory === 'function') return factory as TokenSchemeFactory;
+  throw new TypeError(
+    `"dpop" option must be the value of dpop() from 'axios-client-credentials/dpop': ` +
+      `import { dpop } from 'axios-client-credentials/dpop' and pass dpop: dpop(), or dpop({ privateKey, publicKey }) for your own key pair`,
+  );
 }

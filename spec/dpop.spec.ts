@@ -3,9 +3,10 @@ import { inspect } from 'node:util';
 import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify } from 'jose';
-import { installClientCredentials, MemoryTokenStore, OAuth2Error } from '../lib';
+import { installClientCredentials, MemoryTokenStore, OAuth2Error, type ClientCredentialsOptions } from '../lib';
 import { cacheKey } from '../lib/cache-key';
 import { resolveDPoP } from '../lib/dpop';
+import { dpop, type DPoPKeyPair } from '../lib/dpop-option';
 import { dpopScheme } from '../lib/dpop-request';
 
 const TOKEN_URL = 'https://auth.example.com/oauth/token';
@@ -13,12 +14,12 @@ const API = 'https://api.example.com';
 const base = { tokenUrl: TOKEN_URL, clientId: 'c', clientSecret: 's', store: new MemoryTokenStore() };
 
 describe('resolveDPoP()', () => {
-  it('throws a TypeError naming the option for bad values', () => {
+  it('throws a TypeError naming the option for bad values, from dpop()', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const bad: Array<[unknown, string]> = [
-      ['yes', '"dpop" option must be a boolean or { privateKey, publicKey }'],
+      ['yes', '"dpop" option: dpop() takes nothing or { privateKey, publicKey }'],
       [
         { privateKey: 'pem', publicKey: ec.publicKey },
         '"dpop" option "privateKey" must be a PKCS#8 PEM string, a private JWK, a KeyObject or a CryptoKey',
@@ -41,9 +42,7 @@ describe('resolveDPoP()', () => {
       ],
     ];
     for (const [value, message] of bad) {
-      expect(() => installClientCredentials(axios.create(), { ...base, dpop: value as never })).toThrow(
-        new TypeError(message),
-      );
+      expect(() => dpop(value as DPoPKeyPair)).toThrow(new TypeError(message));
     }
   });
 
@@ -128,6 +127,41 @@ describe('resolveDPoP()', () => {
   });
 });
 
+describe('the dpop option', () => {
+  const message =
+    `"dpop" option must be the value of dpop() from 'axios-client-credentials/dpop': ` +
+    `import { dpop } from 'axios-client-credentials/dpop' and pass dpop: dpop(), or dpop({ privateKey, publicKey }) for your own key pair`;
+
+  it('throws a TypeError naming the import for true or a key pair given as before', () => {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    for (const value of [true, pair, 'yes', {}]) {
+      const options = { ...base, dpop: value } as unknown as ClientCredentialsOptions;
+      expect(() => installClientCredentials(axios.create({ baseURL: API }), options)).toThrow(new TypeError(message));
+    }
+  });
+
+  it('takes dpop() and dpop({ privateKey, publicKey }), and false or undefined for none', () => {
+    const pair = generateKeyPairSync('ed25519');
+    for (const value of [dpop(), dpop(pair), false as const, undefined]) {
+      const handle = installClientCredentials(axios.create({ baseURL: API }), { ...base, dpop: value });
+      handle.eject();
+    }
+  });
+
+  it('makes dpop() refuse what is not a key pair, naming the option', () => {
+    expect(() => dpop(true as unknown as DPoPKeyPair)).toThrow(
+      new TypeError('"dpop" option: dpop() takes nothing or { privateKey, publicKey }'),
+    );
+    expect(() => dpop({ privateKey: 'x', publicKey: 'y' })).toThrow(/^"dpop" option "privateKey"/);
+  });
+
+  it('keeps the key pair out of util.inspect and JSON.stringify', () => {
+    const option = dpop();
+    expect(JSON.stringify(option)).toBe(JSON.stringify({ thumbprint: option.thumbprint }));
+    expect(inspect(option)).not.toMatch(/PRIVATE|"d"/);
+  });
+});
+
 describe('installClientCredentials() with DPoP', () => {
   function setup(answers: Array<[number, Record<string, string>]>) {
     const tokenClient = axios.create();
@@ -149,7 +183,7 @@ describe('installClientCredentials() with DPoP', () => {
       ...base,
       store: new MemoryTokenStore(),
       tokenClient,
-      dpop: true,
+      dpop: dpop(),
     });
     return { instance, handle, proofs, issued: () => issued };
   }
@@ -186,7 +220,7 @@ describe('installClientCredentials() with DPoP', () => {
     const tokenClient = axios.create();
     new MockAdapter(tokenClient).onPost(TOKEN_URL).reply(400, JSON.stringify({ error: 'invalid_client' }));
     const instance = axios.create({ baseURL: API });
-    installClientCredentials(instance, { ...base, store: new MemoryTokenStore(), tokenClient, dpop: true });
+    installClientCredentials(instance, { ...base, store: new MemoryTokenStore(), tokenClient, dpop: dpop() });
     const error: unknown = await instance.get('/x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OAuth2Error);
     const shown = `${inspect(error, { depth: 10 })}${JSON.stringify(error)}`;
