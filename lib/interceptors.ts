@@ -19,34 +19,46 @@ import { bearerTokenRejected } from './www-authenticate';
 const STATE_KEY = 'axios-client-credentials';
 
 /**
- * The config to send a request again with: its headers as a plain object, as newer axios versions
+ * The config to send a request again with, carrying `state`: its headers as a plain object, as newer axios versions
  * turn them while merging. axios before 1.2 merges an `AxiosHeaders` instance into an empty one
  * and sends a malformed header ("Invalid character in header content"), so every replay failed.
  */
-function againConfig(config: InternalAxiosRequestConfig): AxiosRequestConfig {
-  return { ...config, headers: { ...config.headers } };
+function againConfig(config: InternalAxiosRequestConfig, state: AuthState): AxiosRequestConfig {
+  const again: AxiosRequestConfig & { [STATE_KEY]?: AuthState } = { ...config, headers: { ...config.headers } };
+  again[STATE_KEY] = state;
+  return again;
 }
 
 /**
  * Which token a request carried, from which manager (its parameter set's, so the 401 replay renews
- * that entry and no other), and whether it was replayed. The token stays in a private field, out
- * of `util.inspect` and `JSON.stringify`.
+ * that entry and no other), and whether it was sent again. Immutable, so the warm path shares one
+ * per token instead of allocating one per request; sending a request again gives it a new one.
+ * The token stays in a private field, out of `util.inspect` and `JSON.stringify`.
  */
 class AuthState {
-  #token: AccessToken;
+  readonly #token: AccessToken;
   readonly manager: TokenManager;
-  replayed = false;
+  /** Whether the request was replayed with a renewed token. */
+  readonly replayed: boolean;
   /** Whether the request was sent again with the same token, as the scheme asked (DPoP's nonce). */
-  retriedSameToken = false;
-  constructor(token: AccessToken, manager: TokenManager) {
+  readonly retriedSameToken: boolean;
+  constructor(token: AccessToken, manager: TokenManager, replayed = false, retriedSameToken = false) {
     this.#token = token;
     this.manager = manager;
+    this.replayed = replayed;
+    this.retriedSameToken = retriedSameToken;
   }
   get token(): AccessToken {
     return this.#token;
   }
-  set token(token: AccessToken) {
-    this.#token = token;
+  /** The same state with another token: what a request sent again carries. */
+  carrying(token: AccessToken): AuthState {
+    return token === this.#token ? this : new AuthState(token, this.manager, this.replayed, this.retriedSameToken);
+  }
+  /** The state of the request sent once more, marked so it is not sent again for the same reason. */
+  sentAgain(reason: 'replayed' | 'retriedSameToken'): AuthState {
+    const replayed = this.replayed || reason === 'replayed';
+    return new AuthState(this.#token, this.manager, replayed, this.retriedSameToken || reason === 'retriedSameToken');
   }
 }
 
@@ -72,13 +84,14 @@ function attach(
   manager: TokenManager,
   scheme: TokenScheme,
   onReplaced: () => void,
+  shared: (token: AccessToken, manager: TokenManager) => AuthState,
 ): InternalAxiosRequestConfig {
   const replaced = scheme.authorize(config, token);
   const state = config[STATE_KEY];
-  if (state instanceof AuthState) state.token = token;
+  if (state instanceof AuthState) config[STATE_KEY] = state.carrying(token);
   else {
     if (replaced) onReplaced();
-    config[STATE_KEY] = new AuthState(token, manager);
+    config[STATE_KEY] = shared(token, manager);
   }
   return config;
 }
@@ -129,6 +142,12 @@ function requestInterceptorParts(
     saidReplaced = true;
     onReplacedOnce();
   };
+  // The state of first attempts, one per token: the warm path allocates none.
+  let last: AuthState | undefined;
+  const shared = (token: AccessToken, manager: TokenManager): AuthState => {
+    if (last?.token !== token || last.manager !== manager) last = new AuthState(token, manager);
+    return last;
+  };
   const intercept: RequestInterceptorParts['intercept'] = (config) => {
     if (config.skipAuth === true || !mayReceiveToken(config)) return config;
     let manager: TokenManager;
@@ -143,12 +162,12 @@ function requestInterceptorParts(
     const pending = begun.get(config);
     if (pending !== undefined) begun.delete(config);
     const token = pending ?? manager.acquire();
-    if (!isThenable(token)) return attach(config, token, manager, scheme, onReplaced);
-    return waitForToken(token, config).then((fresh) => attach(config, fresh, manager, scheme, onReplaced));
+    if (!isThenable(token)) return attach(config, token, manager, scheme, onReplaced, shared);
+    return waitForToken(token, config).then((fresh) => attach(config, fresh, manager, scheme, onReplaced, shared));
   };
   return {
     intercept,
-    attachNow: (config, token) => attach(config, token, managers.default, scheme, onReplaced),
+    attachNow: (config, token) => attach(config, token, managers.default, scheme, onReplaced, shared),
   };
 }
 
@@ -292,17 +311,15 @@ export function createUnauthorizedHandler(
     const state = (config as ConfigWithState)[STATE_KEY];
     if (!(state instanceof AuthState) || !isReplayable(config.data)) throw error;
     if (response.status === 401 && !state.retriedSameToken && scheme.retryWithSameToken(response, state.token)) {
-      state.retriedSameToken = true;
-      return instance.request(againConfig(config));
+      return instance.request(againConfig(config, state.sentAgain('retriedSameToken')));
     }
     const challenge: unknown = response.headers?.['www-authenticate'];
     // Still never on insufficient_scope (RFC 6750 §3.1): a renewed token of the same scope meets the same answer.
     if (!renewable || !renew || state.replayed || !bearerTokenRejected(challenge, state.token.tokenType.toLowerCase()))
       throw error;
-    state.replayed = true;
     onReplay();
     await state.manager.invalidate(state.token.accessToken);
-    return instance.request(againConfig(config));
+    return instance.request(againConfig(config, state.sentAgain('replayed')));
   };
   if (!redact) return handle;
   // A replay's own failure was redacted on its own pass through here; redacting twice is harmless.

@@ -1,21 +1,35 @@
-import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
+import axios, { AxiosError, type AxiosAdapter, type AxiosInstance } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { installClientCredentials, MemoryTokenStore } from '../lib';
 
 const TOKEN_URL = 'https://auth.example.com/oauth/token';
 const API = 'https://api.example.com';
 
-/** An API instance whose adapter records, synchronously, the Authorization header of each request. */
-function setup(): { instance: AxiosInstance; sent: Array<string | undefined>; exchanges: () => number } {
+/**
+ * An API instance whose adapter records, synchronously, the Authorization header of each request,
+ * and answers 401 to the tokens `rejected` names. The token endpoint issues t1, t2, ...
+ */
+function setup(rejected: (token: string) => boolean = () => false): {
+  instance: AxiosInstance;
+  sent: Array<string | undefined>;
+  exchanges: () => number;
+} {
   const tokenClient = axios.create();
   const tokenMock = new MockAdapter(tokenClient);
+  let issued = 0;
   tokenMock
     .onPost(TOKEN_URL)
-    .reply(200, JSON.stringify({ access_token: 't1', token_type: 'Bearer', expires_in: 3600 }));
+    .reply(() => [200, JSON.stringify({ access_token: `t${++issued}`, token_type: 'Bearer', expires_in: 3600 })]);
   const sent: Array<string | undefined> = [];
   const adapter: AxiosAdapter = (config) => {
-    sent.push(config.headers.get('Authorization') as string | undefined);
-    return Promise.resolve({ data: 'ok', status: 200, statusText: 'OK', headers: {}, config, request: {} });
+    const authorization = config.headers.get('Authorization') as string | undefined;
+    sent.push(authorization);
+    const response = { data: 'ok', status: 200, statusText: 'OK', headers: {}, config, request: {} };
+    if (authorization !== undefined && rejected(authorization.slice('Bearer '.length))) {
+      const unauthorized = { ...response, status: 401, data: '' };
+      return Promise.reject(new AxiosError('401', 'ERR_BAD_REQUEST', config, {}, unauthorized));
+    }
+    return Promise.resolve(response);
   };
   const instance = axios.create({ baseURL: API, adapter });
   installClientCredentials(instance, {
@@ -82,5 +96,17 @@ describe('the request interceptor', () => {
     const fast = instance.get('/data');
     expect(sent).toHaveLength(3);
     await fast;
+  });
+
+  it('replays each of two requests that carried the same rejected token, once each', async () => {
+    const rejected = new Set(['t1']);
+    const { instance, sent, exchanges } = setup((token) => rejected.has(token));
+    await instance.get('/warm');
+    expect(sent).toEqual(['Bearer t1', 'Bearer t2']);
+    // Both carry the cached t2 on the fast path, and both are told it was rejected.
+    rejected.add('t2');
+    await expect(Promise.all([instance.get('/a'), instance.get('/b')])).resolves.toHaveLength(2);
+    expect(sent.slice(2)).toEqual(['Bearer t2', 'Bearer t2', 'Bearer t3', 'Bearer t3']);
+    expect(exchanges()).toBe(3);
   });
 });
