@@ -1,9 +1,10 @@
 import type { AxiosInstance } from 'axios';
 import { createExchange, type Exchange } from './exchange';
-import { createResponseObserver, createUnauthorizedHandler, useRequestInterceptor } from './interceptors';
+import { createResponseObserver, createUnauthorizedHandler } from './interceptors';
 import { lockFor } from './lock';
 import type { ClientCredentialsOptions, ResolvedOptions } from './options';
 import { resolveOptions } from './resolve-options';
+import { useRequestInterceptor } from './request-interceptor';
 import { isAxiosInstance } from './validate';
 import { createOriginPolicy } from './origins';
 import { defaultTokenStore } from './stores/memory';

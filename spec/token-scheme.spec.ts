@@ -1,7 +1,8 @@
 import axios, { AxiosHeaders, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { createClientAuthentication } from '../lib/client-auth';
-import { createRequestInterceptor, createResponseObserver, createUnauthorizedHandler } from '../lib/interceptors';
+import { createResponseObserver, createUnauthorizedHandler } from '../lib/interceptors';
+import { createRequestInterceptor } from '../lib/request-interceptor';
 import { requestToken, type TokenEndpointSettings } from '../lib/token-endpoint';
 import type { TokenManagers } from '../lib/token-managers';
 import { bearerScheme, setAuthorization, type TokenScheme } from '../lib/token-scheme';
