@@ -25,11 +25,12 @@ const argument = (name: string): string | undefined => {
 const DIST = path.resolve(argument('dist') ?? path.join(ROOT, 'dist'));
 const DIST_ESM = JSON.stringify(path.join(DIST, 'index.mjs'));
 const DIST_CJS = path.join(DIST, 'index.cjs');
+const DIST_DPOP = JSON.stringify(path.join(DIST, 'dpop.mjs'));
 const PROCESSES = Number(argument('processes') ?? 21);
 
-const app = (options: string): string => `
+const app = (options: string, imports = ''): string => `
 import axios from 'axios';
-import { installClientCredentials } from ${DIST_ESM};
+import { installClientCredentials } from ${DIST_ESM};${imports}
 installClientCredentials(axios.create(), {
   tokenUrl: 'https://auth.example/token',
   clientId: 'app',
@@ -40,7 +41,10 @@ installClientCredentials(axios.create(), {
 const APPS: Record<string, string> = {
   client_secret_basic: app(`clientSecret: process.env.CLIENT_SECRET,`),
   private_key_jwt: app(`privateKey: process.env.PRIVATE_KEY,`),
-  'client_secret_basic + DPoP': app(`clientSecret: process.env.CLIENT_SECRET, dpop: true,`),
+  'client_secret_basic + DPoP': app(
+    `clientSecret: process.env.CLIENT_SECRET, dpop: dpop(),`,
+    `\nimport { dpop } from ${DIST_DPOP};`,
+  ),
 };
 
 /** Bytes in the minified output per source package (`this` for dist/). */

@@ -15,8 +15,11 @@ export interface CacheKeyParts {
    * endpoint at once instead of being served another installation's token.
    */
   credential: string;
-  /** The DPoP key's RFC 7638 thumbprint: a token bound to one key is useless to another. Default is none. */
-  dpopThumbprint?: string | undefined;
+  /**
+   * The token scheme's part (`TokenScheme#cacheKeyPart`), such as a DPoP key's thumbprint: a token
+   * bound to one key is useless to another. Default is none.
+   */
+  schemePart?: readonly [string, string] | undefined;
 }
 
 /**
@@ -37,8 +40,8 @@ export function cacheKey(parts: CacheKeyParts): string {
     parts.audience ?? null,
     parts.credential,
     Object.entries(parts.extraParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    // Appended only with DPoP, so keys of Bearer configurations stay what they were.
-    ...(parts.dpopThumbprint === undefined ? [] : [['dpop', parts.dpopThumbprint]]),
+    // Appended only when the scheme has a part, so keys of Bearer configurations stay what they were.
+    ...(parts.schemePart === undefined ? [] : [parts.schemePart]),
   ]);
   return `axios-client-credentials:${createHash('sha256').update(canonical).digest('base64url')}`;
 }

@@ -1,5 +1,3 @@
-import type { DPoPSigner } from './dpop';
-
 /** The largest nonce kept: a server's nonce is an opaque short string, not a payload. */
 const MAX_NONCE_LENGTH = 1024;
 
@@ -28,14 +26,14 @@ export class DPoPNonces {
   }
 
   /**
-   * Remembers the response's `DPoP-Nonce` header, if it has a valid one.
+   * Remembers the answer's `DPoP-Nonce` header, if it has a valid one: the one place nonces are
+   * kept, for token endpoint and API answers alike.
    *
-   * @returns Whether the response carried a nonce.
+   * @returns Whether the answer carried a nonce.
    */
   remember(url: string, headers: unknown): boolean {
-    const raw = (headers as { get?: unknown; [name: string]: unknown } | undefined)?.['dpop-nonce'];
-    const nonce = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
-    if (typeof nonce !== 'string' || nonce.length > MAX_NONCE_LENGTH || !NONCE.test(nonce)) return false;
+    const nonce = nonceOf(headers);
+    if (nonce === undefined) return false;
     const origin = originOf(url);
     if (origin === undefined) return false;
     this.#byOrigin.set(origin, nonce);
@@ -43,8 +41,9 @@ export class DPoPNonces {
   }
 }
 
-/** What an installation with DPoP holds: its signer and the nonces its servers gave. */
-export interface DPoPSession {
-  signer: DPoPSigner;
-  nonces: DPoPNonces;
+/** An answer's valid `DPoP-Nonce`, if it has one. */
+export function nonceOf(headers: unknown): string | undefined {
+  const raw = (headers as { [name: string]: unknown } | undefined)?.['dpop-nonce'];
+  const nonce = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
+  return typeof nonce === 'string' && nonce.length <= MAX_NONCE_LENGTH && NONCE.test(nonce) ? nonce : undefined;
 }

@@ -1,38 +1,65 @@
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import type { DPoPSession } from './dpop-nonces';
-import type { Authorize } from './interceptors';
+import type { DPoPSigner } from './dpop';
+import { DPoPNonces, nonceOf } from './dpop-nonces';
+import { setAuthorization, type TokenScheme } from './token-scheme';
+import { parseJsonObject } from './token-response';
+import { dpopNonceRequested } from './www-authenticate';
 
-/** The URL a request goes to, as the proof's `htu` and the nonce's origin need it. */
-function urlOf(instance: AxiosInstance, config: InternalAxiosRequestConfig): string {
-  return instance.getUri(config);
+const PROOF_HEADER = 'DPoP';
+
+/** Whether a token endpoint answer is `400 use_dpop_nonce` (RFC 9449 §8). */
+function asksForNonce(response: AxiosResponse<unknown>): boolean {
+  return response.status === 400 && parseJsonObject(response.data)?.['error'] === 'use_dpop_nonce';
 }
 
 /**
- * The DPoP scheme (RFC 9449 §7.1): `Authorization: DPoP <token>` and a fresh proof, with `ath`
- * and the origin's latest nonce, on every attempt. A token the server did not bind (`token_type`
- * Bearer, §5) goes as Bearer without a proof; a bound one is never sent as Bearer.
+ * The DPoP scheme (RFC 9449), one per installation: its key's thumbprint in the cache key, a
+ * `token_type` of DPoP (or Bearer, §5: the server did not bind the token) accepted, a fresh proof
+ * on every token request and API request, and the latest `DPoP-Nonce` of every answer, token
+ * endpoint and resource servers alike, put in the next proof to that origin (§8, §9).
+ *
+ * @param instance The API instance: the URL of a request is what it sends, `baseURL` included.
+ * @param now Wall-clock epoch milliseconds, which date the proofs: the installation's clock.
  */
-export function dpopAuthorization(instance: AxiosInstance, { signer, nonces }: DPoPSession): Authorize {
-  return (config, token) => {
-    if (token.tokenType !== 'DPoP') {
-      config.headers.set('Authorization', `Bearer ${token.accessToken}`);
-      config.headers.delete('DPoP');
-      return;
-    }
-    const url = urlOf(instance, config);
-    const method = (config.method ?? 'get').toUpperCase();
-    config.headers.set('Authorization', `DPoP ${token.accessToken}`);
-    config.headers.set('DPoP', signer.proof(method, url, nonces.get(url), token.accessToken));
+export function dpopScheme(instance: AxiosInstance, signer: DPoPSigner, now: () => number = Date.now): TokenScheme {
+  const nonces = new DPoPNonces();
+  const urlOf = (config: InternalAxiosRequestConfig): string => instance.getUri(config);
+  return {
+    cacheKeyPart: ['dpop', signer.thumbprint],
+    tokenType: (tokenType) => {
+      const type = tokenType.toLowerCase();
+      return type === 'dpop' ? 'DPoP' : type === 'bearer' ? 'Bearer' : undefined;
+    },
+    signTokenRequest: (headers, tokenUrl) => {
+      headers[PROOF_HEADER] = signer.proof('POST', tokenUrl, nonces.get(tokenUrl), undefined, now());
+    },
+    // One more try only when the answer asks for it and brought a nonce to try with. The body is
+    // built anew, so a client assertion gets a fresh jti (a reused one would be a replay).
+    resendTokenRequest: (response, tokenUrl) => {
+      const carriedNonce = nonces.remember(tokenUrl, response.headers);
+      return carriedNonce && asksForNonce(response);
+    },
+    // §7.1: a bound token goes as `DPoP <token>` with a proof carrying `ath`; one the server did
+    // not bind goes as Bearer without a proof, and a bound one is never sent as Bearer.
+    authorize: (config, token) => {
+      if (token.tokenType !== 'DPoP') {
+        config.headers.delete(PROOF_HEADER);
+        return setAuthorization(config.headers, `Bearer ${token.accessToken}`);
+      }
+      const url = urlOf(config);
+      const method = (config.method ?? 'get').toUpperCase();
+      config.headers.set(PROOF_HEADER, signer.proof(method, url, nonces.get(url), token.accessToken, now()));
+      return setAuthorization(config.headers, `DPoP ${token.accessToken}`);
+    },
+    observe: (response) => {
+      nonces.remember(urlOf(response.config), response.headers);
+    },
+    // §9: only a proof can carry the nonce, and only one that is new: a Bearer token sent again,
+    // or a proof with no nonce to add, would meet the same answer.
+    retryWithSameToken: (response, token) =>
+      token.tokenType === 'DPoP' &&
+      nonceOf(response.headers) !== undefined &&
+      dpopNonceRequested(response.headers?.['www-authenticate']),
+    credentialHeaders: [PROOF_HEADER],
   };
-}
-
-/**
- * Remembers the `DPoP-Nonce` of every response (RFC 9449 §9) and answers whether this one carried
- * a nonce, so a `use_dpop_nonce` challenge may be met by one retry.
- */
-export function dpopNonceTracker(
-  instance: AxiosInstance,
-  { nonces }: DPoPSession,
-): (response: Pick<AxiosResponse, 'config' | 'headers'>) => boolean {
-  return (response) => nonces.remember(urlOf(instance, response.config), response.headers);
 }

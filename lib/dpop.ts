@@ -31,8 +31,9 @@ export interface DPoPSigner {
    * @param url The request URL; its query and fragment are left out of `htu`.
    * @param nonce The server's latest `DPoP-Nonce`, when one is known.
    * @param accessToken The access token the request carries, hashed into `ath` (§4.2, §7).
+   * @param now Wall-clock epoch milliseconds for `iat`: the installation's clock. Default is `Date.now()`.
    */
-  proof(htm: string, url: string, nonce: string | undefined, accessToken?: string): string;
+  proof(htm: string, url: string, nonce: string | undefined, accessToken?: string, now?: number): string;
 }
 
 function fail(problem: string): never {
@@ -65,10 +66,8 @@ class KeyPairSigner implements DPoPSigner {
   readonly thumbprint: string;
   readonly #header: string;
   readonly #sign: (input: string) => string;
-  readonly #now: () => number;
 
-  constructor(privateKey: KeyObject, publicKey: KeyObject, now: () => number) {
-    this.#now = now;
+  constructor(privateKey: KeyObject, publicKey: KeyObject) {
     const { alg, jwk } = publicJwk(publicKey);
     this.#sign = jwsSigner(alg, privateKey);
     // Only the public members go into the header (RFC 9449 §4.2: no private key material).
@@ -76,12 +75,12 @@ class KeyPairSigner implements DPoPSigner {
     this.thumbprint = jwkThumbprint(jwk);
   }
 
-  proof(htm: string, url: string, nonce: string | undefined, accessToken?: string): string {
+  proof(htm: string, url: string, nonce: string | undefined, accessToken?: string, now = Date.now()): string {
     const claims: Record<string, string | number> = {
       jti: randomBytes(16).toString('base64url'),
       htm,
       htu: htuOf(url),
-      iat: Math.floor(this.#now() / 1000),
+      iat: Math.floor(now / 1000),
     };
     if (nonce !== undefined) claims['nonce'] = nonce;
     if (accessToken !== undefined) claims['ath'] = createHash('sha256').update(accessToken).digest('base64url');
@@ -100,22 +99,22 @@ class KeyPairSigner implements DPoPSigner {
 
 /**
  * Validates the `dpop` option at install time: `true` generates a P-256 key pair, synchronously,
- * so the thumbprint, part of the cache key, is known before any request. Proofs are dated by `now`,
- * wall-clock epoch milliseconds (the installation's clock). Default is `Date.now`.
+ * so the thumbprint, part of the cache key, is known before any request. Proofs are dated by the
+ * installation's clock (see {@link DPoPSigner.proof}).
  *
  * @throws {TypeError} naming the `dpop` option.
  */
-export function resolveDPoP(value: unknown, now: () => number = Date.now): DPoPSigner | undefined {
+export function resolveDPoP(value: unknown): DPoPSigner | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    return new KeyPairSigner(privateKey, publicKey, now);
+    return new KeyPairSigner(privateKey, publicKey);
   }
   if (typeof value !== 'object' || value === null) fail('must be a boolean or { privateKey, publicKey }');
   const { privateKey, publicKey } = value as Partial<DPoPKeyPair>;
   const privateKeyObject = toKeyObject(privateKey, 'private', '"dpop" option "privateKey"').key;
   const publicKeyObject = toKeyObject(publicKey, 'public', '"dpop" option "publicKey"').key;
-  const signer = new KeyPairSigner(privateKeyObject, publicKeyObject, now);
+  const signer = new KeyPairSigner(privateKeyObject, publicKeyObject);
   // A pair that does not match would sign proofs no server accepts: caught here, not at the first call.
   if (jwkThumbprint(publicJwk(createPublicKey(privateKeyObject)).jwk) !== signer.thumbprint)
     fail('"privateKey" and "publicKey" must be one key pair');

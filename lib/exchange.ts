@@ -2,7 +2,6 @@ import axios, { type AxiosInstance } from 'axios';
 import { clientAuthenticationFor } from './client-auth';
 import { Cooldown } from './cooldown';
 import { deadlineIn, untilDeadline } from './deadline';
-import type { DPoPSession } from './dpop-nonces';
 import { discoverTokenEndpoint, type TokenEndpointTarget } from './discovery';
 import { DiscoveryError, TokenRequestError } from './errors';
 import type { Telemetry } from './telemetry';
@@ -10,6 +9,7 @@ import type { ResolvedOptions } from './options';
 import { RETRY_BASE_DELAY_MS, withRetries } from './retry';
 import { requestToken } from './token-endpoint';
 import type { ResolvedTokenParameters } from './token-parameters';
+import type { TokenScheme } from './token-scheme';
 import type { AccessToken } from './types';
 
 /** The token request's body parameters besides grant_type and client authentication (RFC 6749 §4.4.2, RFC 8707 §2). */
@@ -60,13 +60,13 @@ export type Exchange = (background: boolean) => Promise<AccessToken>;
 export function createExchange(
   resolved: ResolvedOptions,
   telemetry: Telemetry,
-  dpop?: DPoPSession,
+  scheme: TokenScheme,
 ): (parameters: ResolvedTokenParameters) => Exchange {
   const authenticationFor = clientAuthenticationFor(resolved);
   const tokenClient = resolved.tokenClient ?? axios.create();
   const resolveEndpoint = endpointResolver(resolved, tokenClient);
   return (parameters) =>
-    exchangeFor(resolved, telemetry, dpop, {
+    exchangeFor(resolved, telemetry, scheme, {
       authenticationFor,
       tokenClient,
       resolveEndpoint,
@@ -86,7 +86,7 @@ interface ExchangeParts {
 function exchangeFor(
   resolved: ResolvedOptions,
   telemetry: Telemetry,
-  dpop: DPoPSession | undefined,
+  scheme: TokenScheme,
   { authenticationFor, tokenClient, resolveEndpoint, params, requestedScope }: ExchangeParts,
 ): Exchange {
   // A duration: monotonic, so a wall-clock step back does not stretch it (issue 10, item 5).
@@ -134,8 +134,8 @@ function exchangeFor(
           defaultLifetimeMs: resolved.defaultLifetimeMs,
           requestedScope,
           now: resolved.clock.now,
-          // A fresh proof per attempt, like the client assertion.
-          dpop,
+          // The scheme signs each attempt anew (a DPoP proof), like the client assertion.
+          scheme,
           onNonceRetry: () => telemetry.tokenRequested(run),
         });
       };

@@ -25,7 +25,7 @@ export type {
 export type { TlsClientCertificate } from './client-auth/tls';
 export type { DPoPKeyInput, DPoPKeyPair } from './dpop';
 export type { ClientCredentialsErrorCode, DiscoveryErrorCode } from './errors';
-export type { AccessToken, ClientCredentialsHandle, StoreLease, TokenStore } from './types';
+export type { AccessToken, ClientCredentialsHandle, StoreLease, TokenStore, TokenType } from './types';
 export type { TokenParameters } from './token-parameters';
 export type { MemoryTokenStoreOptions } from './stores/memory';
 export type {

@@ -1,12 +1,11 @@
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { DPoPNonces, type DPoPSession } from './dpop-nonces';
-import { dpopAuthorization, dpopNonceTracker } from './dpop-request';
 import type { ClientCredentialsStats } from './events';
 import { createExchange, type Exchange } from './exchange';
-import { createRequestInterceptor, createUnauthorizedHandler } from './interceptors';
+import { createResponseObserver, createUnauthorizedHandler } from './interceptors';
 import { lockFor } from './lock';
 import type { ClientCredentialsOptions, ResolvedOptions } from './options';
 import { resolveOptions } from './resolve-options';
+import { createRequestInterceptor } from './request-interceptor';
 import { isAxiosInstance } from './validate';
 import { createOriginPolicy } from './origins';
 import { defaultTokenStore } from './stores/memory';
@@ -16,6 +15,7 @@ import { Telemetry } from './telemetry';
 import { TokenManager } from './token-manager';
 import { TokenManagers } from './token-managers';
 import type { TokenParameters } from './token-parameters';
+import { bearerScheme } from './token-scheme';
 import type { AccessToken, ClientCredentialsHandle } from './types';
 
 const installed = new WeakSet<AxiosInstance>();
@@ -45,23 +45,21 @@ interface Wiring {
   readonly managers: TokenManagers;
   readonly onRequest: RequestInterceptor;
   readonly onError: (error: unknown) => Promise<AxiosResponse>;
-  readonly trackNonce: ((response: AxiosResponse) => boolean) | undefined;
+  /** The token scheme's look at API answers (DPoP's nonces), if it has one. */
+  readonly observe: ((response: AxiosResponse) => AxiosResponse) | undefined;
 }
 
-function wire(
-  instance: AxiosInstance,
-  resolved: ResolvedOptions,
-  keyFor: ReturnType<typeof storeKeys>,
-  baseURL: string | undefined,
-): Wiring {
+function wire(instance: AxiosInstance, resolved: ResolvedOptions, baseURL: string | undefined): Wiring {
   const store = resolved.store ?? defaultTokenStore();
   const telemetry = new Telemetry({
     name: resolved.name,
     listener: resolved.onEvent,
     monotonicNow: resolved.clock.monotonic,
   });
-  const dpop: DPoPSession | undefined =
-    resolved.dpop === undefined ? undefined : { signer: resolved.dpop, nonces: new DPoPNonces() };
+  // Bearer unless a scheme was plugged in (dpop() of the ./dpop subpath): it owns what varies.
+  const scheme = resolved.dpop?.(instance, resolved.clock) ?? bearerScheme();
+  // The credentials' fingerprints were computed at install, when the strategies were bound.
+  const keyFor = storeKeys(resolved, scheme);
   const lock = lockFor(store);
   const storeLock = storeLockTiming(resolved);
   // The lock is bounded apart from reads and writes: a lock command that answers late is not a
@@ -83,24 +81,23 @@ function wire(
         clock: resolved.clock,
         storeLock,
         storeTimeoutsMs,
-        exchange: lazily(() => (exchanges ??= createExchange(resolved, telemetry, dpop))(parameters)),
+        exchange: lazily(() => (exchanges ??= createExchange(resolved, telemetry, scheme))(parameters)),
       }),
   );
   const onRequest = createRequestInterceptor(
     managers,
     createOriginPolicy(baseURL, resolved.origins, (origin) => telemetry.tokenWithheld(origin)),
-    dpop === undefined ? undefined : dpopAuthorization(instance, dpop),
+    scheme,
     () => telemetry.authorizationReplaced(),
   );
-  const trackNonce = dpop === undefined ? undefined : dpopNonceTracker(instance, dpop);
   const onError = createUnauthorizedHandler(instance, {
     renew: resolved.retryOnUnauthorized,
     renewOnStatus: resolved.renewOnStatus,
     redact: resolved.redactErrors,
     onReplay: telemetry.replayed.bind(telemetry),
-    ...(trackNonce === undefined ? {} : { nonceRetry: trackNonce }),
+    scheme,
   });
-  return { telemetry, managers, onRequest, onError, trackNonce };
+  return { telemetry, managers, onRequest, onError, observe: createResponseObserver(scheme) };
 }
 
 /** The handle's methods as plain functions: they work detached from the handle. */
@@ -119,7 +116,6 @@ interface HandleFunctions {
 class Installation implements ClientCredentialsHandle {
   readonly #instance: AxiosInstance;
   readonly #resolved: ResolvedOptions;
-  readonly #keyFor: ReturnType<typeof storeKeys>;
   /** The instance's `baseURL` at install: its origin may receive the token. */
   readonly #baseURL: string | undefined;
   readonly #requestId: number;
@@ -132,11 +128,10 @@ class Installation implements ClientCredentialsHandle {
   constructor(instance: AxiosInstance, resolved: ResolvedOptions) {
     this.#instance = instance;
     this.#resolved = resolved;
-    // At install: the credentials' fingerprints are of what the options hold now.
-    this.#keyFor = storeKeys(resolved);
     this.#baseURL = instance.defaults.baseURL;
     this.#requestId = instance.interceptors.request.use(this.#request.bind(this));
     this.#responseId =
+      // A plugged-in scheme (DPoP) reads every API answer; Bearer needs no fulfilled handler.
       resolved.retryOnUnauthorized || resolved.redactErrors || resolved.dpop !== undefined
         ? instance.interceptors.response.use(
             resolved.dpop === undefined ? undefined : this.#response.bind(this),
@@ -146,7 +141,7 @@ class Installation implements ClientCredentialsHandle {
   }
 
   #wired(): Wiring {
-    return (this.#wiring ??= wire(this.#instance, this.#resolved, this.#keyFor, this.#baseURL));
+    return (this.#wiring ??= wire(this.#instance, this.#resolved, this.#baseURL));
   }
 
   #request(config: InternalAxiosRequestConfig): ReturnType<RequestInterceptor> {
@@ -154,8 +149,8 @@ class Installation implements ClientCredentialsHandle {
   }
 
   #response(response: AxiosResponse): AxiosResponse {
-    this.#wired().trackNonce?.(response);
-    return response;
+    const observe = this.#wired().observe;
+    return observe === undefined ? response : observe(response);
   }
 
   #responseError(error: unknown): Promise<AxiosResponse> {

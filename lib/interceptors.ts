@@ -1,160 +1,18 @@
-import axios, {
-  type AxiosError,
-  type AxiosInstance,
-  type AxiosRequestConfig,
-  type AxiosResponse,
-  type InternalAxiosRequestConfig,
-} from 'axios';
+import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { AuthState, STATE_KEY, type ConfigWithState } from './auth-state';
 import { redactCredentials } from './redact';
-import type { TokenManager } from './token-manager';
-import type { TokenManagers } from './token-managers';
-import type { AccessToken } from './types';
-import { bearerTokenRejected, dpopNonceRequested } from './www-authenticate';
+import { bearerScheme, type TokenScheme } from './token-scheme';
+import { bearerTokenRejected } from './www-authenticate';
 
 /**
- * Per-request state lives under a string key: axios 1.x drops symbol keys when it merges configs,
- * and the 401 replay goes back through `instance.request()`, which merges.
- */
-const STATE_KEY = 'axios-client-credentials';
-
-/**
- * The config to send a request again with: its headers as a plain object, as newer axios versions
+ * The config to send a request again with, carrying `state`: its headers as a plain object, as newer axios versions
  * turn them while merging. axios before 1.2 merges an `AxiosHeaders` instance into an empty one
  * and sends a malformed header ("Invalid character in header content"), so every replay failed.
  */
-function againConfig(config: InternalAxiosRequestConfig): AxiosRequestConfig {
-  return { ...config, headers: { ...config.headers } };
-}
-
-/**
- * Which token a request carried, from which manager (its parameter set's, so the 401 replay renews
- * that entry and no other), and whether it was replayed. The token stays in a private field, out
- * of `util.inspect` and `JSON.stringify`.
- */
-class AuthState {
-  #token: AccessToken;
-  readonly manager: TokenManager;
-  replayed = false;
-  /** Whether the request was sent again with a resource server's DPoP nonce (RFC 9449 §9). */
-  nonceRetried = false;
-  constructor(token: AccessToken, manager: TokenManager) {
-    this.#token = token;
-    this.manager = manager;
-  }
-  get token(): AccessToken {
-    return this.#token;
-  }
-  set token(token: AccessToken) {
-    this.#token = token;
-  }
-}
-
-type ConfigWithState = InternalAxiosRequestConfig & { [STATE_KEY]?: AuthState };
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown }).then === 'function';
-}
-
-/**
- * How a request carries its token: sets the Authorization header (and with DPoP, the proof). Called
- * once per attempt, replays included.
- */
-export type Authorize = (config: InternalAxiosRequestConfig, token: AccessToken) => void;
-
-/** The Bearer scheme (RFC 6750 §2.1): the header value is built once per token, not per request. */
-export function bearerAuthorization(): Authorize {
-  // Tokens are frozen and shared, so the token itself is the cache key.
-  let lastToken: AccessToken | undefined;
-  let lastAuthorization = '';
-  return (config, token) => {
-    if (token !== lastToken) {
-      lastToken = token;
-      lastAuthorization = `${token.tokenType} ${token.accessToken}`;
-    }
-    config.headers.set('Authorization', lastAuthorization);
-  };
-}
-
-/**
- * Sets the Authorization header and records which token the request carried.
- *
- * An Authorization header the caller set (per request or in the instance's defaults) is replaced,
- * as golang.org/x/oauth2's Transport and Duende's token handlers do: the instance was given to the
- * plugin to authenticate, and a stale hand-set token winning silently would be the worse surprise.
- * `{ skipAuth: true }` is how a request keeps its own header. The first replacement says so in the
- * debug output (never the header's value); a replay carries our own header and is not counted.
- */
-function attach(
-  config: ConfigWithState,
-  token: AccessToken,
-  manager: TokenManager,
-  authorize: Authorize,
-  onReplaced: () => void,
-): InternalAxiosRequestConfig {
-  if (!(config[STATE_KEY] instanceof AuthState) && config.headers.has('Authorization')) onReplaced();
-  authorize(config, token);
-  const state = config[STATE_KEY];
-  if (state instanceof AuthState) state.token = token;
-  else config[STATE_KEY] = new AuthState(token, manager);
-  return config;
-}
-
-/** Waits for the token, but lets the request's own signal or cancel token end the wait at once. */
-function waitForToken(pending: PromiseLike<AccessToken>, config: InternalAxiosRequestConfig): Promise<AccessToken> {
-  const { signal, cancelToken } = config;
-  if (signal === undefined && cancelToken === undefined) return Promise.resolve(pending);
-  return new Promise<AccessToken>((resolve, reject) => {
-    // From the default export: axios 1.0 and 1.1's ES module has no named `CanceledError` export.
-    const onAbort = (): void => finish(() => reject(new axios.CanceledError(undefined, config)));
-    const onCancel = (reason: unknown): void => finish(() => reject(reason));
-    const finish = (settle: () => void): void => {
-      signal?.removeEventListener?.('abort', onAbort);
-      cancelToken?.unsubscribe(onCancel);
-      settle();
-    };
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener?.('abort', onAbort);
-    cancelToken?.subscribe(onCancel);
-    // The shared exchange carries on for other waiters; its outcome is always observed here.
-    pending.then(
-      (token) => finish(() => resolve(token)),
-      (error: unknown) => finish(() => reject(error)),
-    );
-  });
-}
-
-/**
- * The request interceptor: attaches a fresh token of the request's parameter set, synchronously
- * when one is cached. A request without `tokenParameters` goes straight to the installation's own
- * manager, with no lookup. Invalid `tokenParameters` reject the request before it is sent.
- */
-export function createRequestInterceptor(
-  managers: TokenManagers,
-  mayReceiveToken: (config: InternalAxiosRequestConfig) => boolean,
-  authorize: Authorize = bearerAuthorization(),
-  onReplacedOnce: () => void = () => {},
-): (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
-  let saidReplaced = false;
-  const onReplaced = (): void => {
-    if (saidReplaced) return;
-    saidReplaced = true;
-    onReplacedOnce();
-  };
-  return (config) => {
-    if (config.skipAuth === true || !mayReceiveToken(config)) return config;
-    let manager: TokenManager;
-    if (config.tokenParameters === undefined) manager = managers.default;
-    else {
-      try {
-        manager = managers.for(config.tokenParameters);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    const token = manager.acquire();
-    if (!isThenable(token)) return attach(config, token, manager, authorize, onReplaced);
-    return waitForToken(token, config).then((fresh) => attach(config, fresh, manager, authorize, onReplaced));
-  };
+function againConfig(config: InternalAxiosRequestConfig, state: AuthState): AxiosRequestConfig {
+  const again: AxiosRequestConfig & { [STATE_KEY]?: AuthState } = { ...config, headers: { ...config.headers } };
+  again[STATE_KEY] = state;
+  return again;
 }
 
 /** A body that was a stream has been consumed by the first attempt and cannot be sent again. */
@@ -172,31 +30,45 @@ export interface UnauthorizedHandlerOptions {
   renewOnStatus?: readonly number[];
   /** Called when a request is replayed with a renewed token. Default is none. */
   onReplay?: () => void;
-  /**
-   * With DPoP: remembers the response's `DPoP-Nonce` and says whether the request may be sent once
-   * more with it. Default is none.
-   */
-  nonceRetry?: (response: AxiosResponse) => boolean;
+  /** What reads the answers and may ask for a retry with the same token. Default is Bearer, which does neither. */
+  scheme?: TokenScheme;
   /** Whether the error passed on to the caller loses our token and proof (see `redactCredentials`). Default is `true`. */
   redact?: boolean;
 }
 
-/** The error as the caller gets it: without our token and proof when it carried them. */
-function redacted(error: unknown): unknown {
+/** The error as the caller gets it: without our token and the scheme's proof when it carried them. */
+function redacted(error: unknown, scheme: TokenScheme): unknown {
   const config = (error as Partial<AxiosError> | undefined)?.config as ConfigWithState | undefined;
   const state = config?.[STATE_KEY];
   if (!(state instanceof AuthState)) return error;
-  const proof: unknown = config?.headers?.get?.('DPoP');
-  redactCredentials(error as AxiosError, [state.token.accessToken, typeof proof === 'string' ? proof : '']);
+  const secrets = [state.token.accessToken];
+  for (const name of scheme.credentialHeaders) {
+    const value: unknown = config?.headers?.get?.(name);
+    if (typeof value === 'string') secrets.push(value);
+  }
+  redactCredentials(error as AxiosError, secrets, ['Authorization', ...scheme.credentialHeaders]);
   return error;
+}
+
+/**
+ * The response interceptor's success side: undefined when the scheme reads no answers, so a
+ * successful answer costs nothing. Its error side is {@link createUnauthorizedHandler}.
+ */
+export function createResponseObserver(scheme: TokenScheme): ((response: AxiosResponse) => AxiosResponse) | undefined {
+  const { observe } = scheme;
+  if (observe === undefined) return undefined;
+  return (response) => {
+    observe(response);
+    return response;
+  };
 }
 
 /**
  * The response error interceptor: a 401 (or another status of `renewOnStatus`, such as the 403 of
  * Django OAuth Toolkit's stock views) to a request that carried our token drops that token
- * (compare-and-delete) and replays the request once with a renewed one (RFC 6750 §3.1). With DPoP,
- * a 401 `use_dpop_nonce` first gets one retry with the same token and the server's nonce (RFC 9449
- * §9); it is counted apart, so a request is sent at most three times.
+ * (compare-and-delete) and replays the request once with a renewed one (RFC 6750 §3.1). A 401 the
+ * scheme can meet with the same token (DPoP's `use_dpop_nonce`, RFC 9449 §9) first gets one retry;
+ * it is counted apart, so a request is sent at most three times.
  */
 export function createUnauthorizedHandler(
   instance: AxiosInstance,
@@ -204,42 +76,33 @@ export function createUnauthorizedHandler(
     renew = true,
     renewOnStatus = [401],
     onReplay = () => {},
-    nonceRetry,
+    scheme = bearerScheme(),
     redact = true,
   }: UnauthorizedHandlerOptions = {},
 ): (error: unknown) => Promise<AxiosResponse> {
   const handle = async (error: unknown): Promise<AxiosResponse> => {
     const { config, response } = (error ?? {}) as Partial<AxiosError>;
     if (response === undefined || config === undefined) throw error;
-    const retryWithNonce = nonceRetry?.(response) === true;
+    scheme.observe?.(response);
     const renewable = renewOnStatus.includes(response.status);
     if (response.status !== 401 && !renewable) throw error;
     const state = (config as ConfigWithState)[STATE_KEY];
     if (!(state instanceof AuthState) || !isReplayable(config.data)) throw error;
-    const challenge: unknown = response.headers?.['www-authenticate'];
-    // Only a proof can carry the nonce: a Bearer token sent again would meet the same answer.
-    if (
-      response.status === 401 &&
-      retryWithNonce &&
-      state.token.tokenType === 'DPoP' &&
-      !state.nonceRetried &&
-      dpopNonceRequested(challenge)
-    ) {
-      state.nonceRetried = true;
-      return instance.request(againConfig(config));
+    if (response.status === 401 && !state.retriedSameToken && scheme.retryWithSameToken(response, state.token)) {
+      return instance.request(againConfig(config, state.sentAgain('retriedSameToken')));
     }
+    const challenge: unknown = response.headers?.['www-authenticate'];
     // Still never on insufficient_scope (RFC 6750 §3.1): a renewed token of the same scope meets the same answer.
     if (!renewable || !renew || state.replayed || !bearerTokenRejected(challenge, state.token.tokenType.toLowerCase()))
       throw error;
-    state.replayed = true;
     onReplay();
     await state.manager.invalidate(state.token.accessToken);
-    return instance.request(againConfig(config));
+    return instance.request(againConfig(config, state.sentAgain('replayed')));
   };
   if (!redact) return handle;
   // A replay's own failure was redacted on its own pass through here; redacting twice is harmless.
   return (error) =>
     handle(error).catch((failure: unknown) => {
-      throw redacted(failure);
+      throw redacted(failure, scheme);
     });
 }

@@ -7,8 +7,9 @@ import type { PrivateKeyInput, SigningAlgorithm } from './client-auth/keys';
 import type { ResolvedClientAuth } from './client-auth/resolve';
 import type { ClientAuth } from './client-auth/strategy';
 import type { TlsClientCertificate } from './client-auth/tls';
-import type { DPoPKeyPair, DPoPSigner } from './dpop';
+import type { DPoPOption } from './dpop-option';
 import type { ClientCredentialsEventListener } from './events';
+import type { TokenSchemeFactory } from './token-scheme';
 import type { TokenStore } from './types';
 
 /** Options of {@link installClientCredentials}. */
@@ -240,12 +241,13 @@ export interface ClientCredentialsOptions {
   /** Allows an `http:` token URL on a non-loopback host (RFC 6749 §3.2 requires TLS). Default is `false`. */
   allowHttpTokenUrl?: boolean | undefined;
   /**
-   * DPoP (RFC 9449): tokens bound to a key pair, each request carrying a fresh signed proof. `true`
-   * generates a P-256 key pair once per installation; or give your own `{ privateKey, publicKey }`
-   * (P-256 or Ed25519; `CryptoKey`, `KeyObject` or JWK). The key's thumbprint is part of the cache
-   * key. Default is `false`: Bearer tokens.
+   * DPoP (RFC 9449): tokens bound to a key pair, each request carrying a fresh signed proof. The
+   * value of `dpop()` from `axios-client-credentials/dpop`: `dpop()` generates a P-256 key pair,
+   * `dpop({ privateKey, publicKey })` takes your own (P-256 or Ed25519; `CryptoKey`, `KeyObject`,
+   * JWK or PEM). The key's thumbprint is part of the cache key. Only that subpath loads the DPoP
+   * code. Default is none: Bearer tokens.
    */
-  dpop?: boolean | DPoPKeyPair | undefined;
+  dpop?: DPoPOption | false | undefined;
 }
 
 /** Options after validation, with defaults applied and values normalised. */
@@ -285,6 +287,6 @@ export interface ResolvedOptions extends ResolvedClientAuth {
   clock: Clock;
   /** The installation's name, defaulted. */
   name: string;
-  /** The DPoP signer, when `dpop` is set. */
-  dpop: DPoPSigner | undefined;
+  /** The token scheme `dpop` plugs in, made per installation; undefined for Bearer. */
+  dpop: TokenSchemeFactory | undefined;
 }

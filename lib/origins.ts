@@ -4,6 +4,11 @@ import { fail, parseUrl, stringList } from './validate';
 /** axios' own test for an absolute URL (lib/helpers/isAbsoluteURL.js), scheme-relative included. */
 const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
+/** Whether `url` is a path (`/x`, not the scheme-relative `//host`): never absolute, no regex needed. */
+function isPath(url: string): boolean {
+  return url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47;
+}
+
 function originOf(url: string, base?: string): string | undefined {
   try {
     return new URL(url, base).origin;
@@ -39,7 +44,8 @@ class OriginPolicy {
     const base = config.baseURL;
     // Mirrors axios' buildFullPath(): the baseURL applies to relative URLs, and to absolute ones
     // when allowAbsoluteUrls is false.
-    if (base && (!ABSOLUTE_URL.test(url) || config.allowAbsoluteUrls === false)) return this.#verdictForBase(base);
+    if (base && (isPath(url) || !ABSOLUTE_URL.test(url) || config.allowAbsoluteUrls === false))
+      return this.#verdictForBase(base);
     return this.#verdictFor(originOf(url, base || undefined));
   }
 

@@ -3,9 +3,6 @@ import type { AxiosError, AxiosHeaders } from 'axios';
 /** What stands where a token or proof was. */
 const REDACTED = '[redacted]';
 
-/** Headers that carry our credentials on an API request (RFC 6750 §2.1, RFC 9449 §7.1). */
-const CREDENTIAL_HEADERS = ['Authorization', 'DPoP'];
-
 type Bag = Record<string | symbol, unknown>;
 
 const isObject = (value: unknown): value is Bag => typeof value === 'object' && value !== null;
@@ -56,15 +53,17 @@ function scrubRequest(request: unknown, secrets: readonly string[], seen: Set<un
  *
  * @param error The AxiosError of a request that carried `secrets`.
  * @param secrets The access token and the proof the request carried.
+ * @param headerNames The headers that carried them: Authorization (RFC 6750 §2.1) and the token
+ *   scheme's own, such as DPoP's proof (RFC 9449 §7.1).
  */
-export function redactCredentials(error: AxiosError, secrets: readonly string[]): void {
+export function redactCredentials(error: AxiosError, secrets: readonly string[], headerNames: readonly string[]): void {
   const present = secrets.filter((secret) => secret !== '');
   if (present.length === 0) return;
   for (const config of new Set([error.config, error.response?.config])) {
     // axios 1.x makes every request config's headers an AxiosHeaders.
     const headers: AxiosHeaders | undefined = config?.headers;
     if (headers === undefined) continue;
-    for (const name of CREDENTIAL_HEADERS) {
+    for (const name of headerNames) {
       const value: unknown = headers.get(name);
       if (typeof value === 'string' && present.some((secret) => value.includes(secret))) headers.delete(name);
     }

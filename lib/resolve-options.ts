@@ -2,11 +2,11 @@ import type { AxiosInstance } from 'axios';
 import { resolveClientAuth } from './client-auth/resolve';
 import { systemClock, type Clock } from './clock';
 import { defaultAcquisitionTimeoutMs } from './deadline';
-import { resolveDPoP } from './dpop';
 import type { ClientCredentialsEventListener } from './events';
 import type { ClientCredentialsOptions, ResolvedOptions } from './options';
 import { DEFAULT_STORE_TIMEOUT_MS } from './stores/guarded';
 import { DEFAULT_MAX_ACCESS_TOKEN_LENGTH } from './token-response';
+import { resolveTokenScheme } from './token-scheme';
 import type { TokenStore } from './types';
 import { requireDestination, resolveOrigins } from './origins';
 import { fail, isAxiosInstance, optionalString, numberAtLeast, parseUrl, serverUrl, stringList } from './validate';
@@ -230,7 +230,7 @@ export function resolveOptions(instance: AxiosInstance, input: unknown): Resolve
     onEvent: onEvent as ClientCredentialsEventListener | undefined,
     clock,
     name,
-    dpop: resolveDPoP(options['dpop'], clock.now),
+    dpop: resolveTokenScheme(options['dpop']),
     ...clientAuth,
   };
   requireDestination(instance, origins);

@@ -3,6 +3,7 @@ import type { SecretSource } from './client-auth/secret-source';
 import type { ResolvedOptions } from './options';
 import type { CredentialBoundKey } from './token-manager';
 import type { ResolvedTokenParameters } from './token-parameters';
+import type { TokenScheme } from './token-scheme';
 
 /**
  * The cache key. With discovery the issuer stands in for the token URL, and the method, when
@@ -12,14 +13,19 @@ import type { ResolvedTokenParameters } from './token-parameters';
  * method. The credentials enter as one-way fingerprints of every credential the options hold,
  * whichever method ends up using them. It also keeps the key synchronous, known at install time before any metadata is.
  */
-function storeKey(resolved: ResolvedOptions, parameters: ResolvedTokenParameters, credential: string): string {
+function storeKey(
+  resolved: ResolvedOptions,
+  parameters: ResolvedTokenParameters,
+  credential: string,
+  schemePart: TokenScheme['cacheKeyPart'],
+): string {
   return cacheKey({
     ...resolved,
     ...parameters,
     tokenUrl: resolved.tokenUrl ?? resolved.issuer ?? '',
     clientAuthMethod: resolved.clientAuthMethod ?? `auto:${resolved.candidateMethods.join(' ')}`,
     credential,
-    dpopThumbprint: resolved.dpop?.thumbprint,
+    schemePart,
   });
 }
 
@@ -61,12 +67,18 @@ function secretBoundKey(source: SecretSource, keyFor: (fingerprint: string) => s
  */
 export function storeKeys(
   resolved: ResolvedOptions,
+  scheme: TokenScheme,
 ): (parameters: ResolvedTokenParameters) => string | CredentialBoundKey {
   const { credential, secretSource: source } = resolved;
   return (parameters) =>
     source === undefined
-      ? storeKey(resolved, parameters, credential)
+      ? storeKey(resolved, parameters, credential, scheme.cacheKeyPart)
       : secretBoundKey(source, (secret) =>
-          storeKey(resolved, parameters, [credential, `secret:${secret}`].filter(Boolean).join(' ')),
+          storeKey(
+            resolved,
+            parameters,
+            [credential, `secret:${secret}`].filter(Boolean).join(' '),
+            scheme.cacheKeyPart,
+          ),
         );
 }

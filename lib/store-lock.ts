@@ -84,7 +84,8 @@ export async function underStoreLock<T>(options: StoreLockOptions<T>): Promise<T
       options.onLockError?.(error);
       return produce();
     }
-    if (lease !== undefined) return hold(lease, leaseMs, clock, async () => (await readFresh(true)) ?? (await produce()));
+    if (lease !== undefined)
+      return hold(lease, leaseMs, clock, async () => (await readFresh(true)) ?? (await produce()));
     const remaining = deadline - clock.monotonic();
     if (remaining <= 0) return produce();
     await waitForUnlock(store, key, Math.min(options.pollIntervalMs, remaining), clock);

@@ -1,12 +1,12 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Agent } from 'node:https';
 import type { ClientAuthentication } from './client-auth';
-import type { DPoPSession } from './dpop-nonces';
 import { requestSignal, timedOut, timeoutSignal, type Deadline } from './deadline';
 import { TokenRequestError } from './errors';
 import { parseRetryAfter } from './retry';
 import { redactor, sentSecrets } from './sent-secrets';
-import { parseJsonObject, parseTokenResponse } from './token-response';
+import { bearerScheme, type TokenScheme } from './token-scheme';
+import { parseTokenResponse } from './token-response';
 import type { AccessToken } from './types';
 
 export { parseTokenResponse, type TokenResponseContext } from './token-response';
@@ -38,39 +38,37 @@ export interface TokenEndpointSettings {
   /** The scope that was requested, space-delimited, or undefined. */
   requestedScope: string | undefined;
   now: () => number;
-  /** Proves possession of the DPoP key (RFC 9449 §5). Default is none: Bearer tokens only. */
-  dpop?: DPoPSession | undefined;
+  /** What the request adds and which `token_type`s it accepts (see {@link TokenScheme}). Default is Bearer. */
+  scheme?: TokenScheme | undefined;
   /** Maps a 2xx answer's parsed body to RFC 6749 §5.1 fields before it is checked. Default is none. */
   mapTokenResponse?: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
   /** `'json'` sends the body as a JSON object instead of a form. Default is `'form'`. */
   tokenRequestBody?: 'form' | 'json' | undefined;
   /** How Basic credentials were encoded, for the hint in an empty 401/403's error. Default is `'rfc6749'`. */
   basicEncoding?: 'rfc6749' | 'raw' | undefined;
-  /** Called before the one request sent again with a DPoP nonce, so it is counted. Default is none. */
+  /** Called before the one request the scheme asks to send again, so it is counted. Default is none. */
   onNonceRetry?: () => void;
 }
 
 /**
  * One client credentials token request (RFC 6749 §4.4.2) and the parsing of its answer (§5.1,
  * §5.2). Resolves with the token or rejects with an {@link OAuth2Error} or a
- * {@link TokenRequestError}; never with anything that holds the credentials. With DPoP, a
- * `400 use_dpop_nonce` answer gets one more request with the server's nonce.
+ * {@link TokenRequestError}; never with anything that holds the credentials. An answer the
+ * scheme asks to meet once more (DPoP's `400 use_dpop_nonce`) gets one more request.
  */
 export async function requestToken(settings: TokenEndpointSettings): Promise<AccessToken> {
-  const { dpop } = settings;
-  let { response, sentAt, redact, basic } = await sendTokenRequest(settings);
-  // RFC 9449 §8: one more try with the nonce the server asked for. The body is built anew, so a
-  // client assertion gets a fresh jti (a reused one would be a replay).
-  if (dpop !== undefined && dpop.nonces.remember(settings.tokenUrl, response.headers) && asksForNonce(response)) {
+  const scheme = settings.scheme ?? bearerScheme();
+  let { response, sentAt, redact, basic } = await sendTokenRequest(settings, scheme);
+  if (scheme.resendTokenRequest(response, settings.tokenUrl)) {
     settings.onNonceRetry?.();
-    ({ response, sentAt, redact, basic } = await sendTokenRequest(settings));
+    ({ response, sentAt, redact, basic } = await sendTokenRequest(settings, scheme));
   }
   return parseTokenResponse(response.status, response.data, {
     sentAt,
     defaultLifetimeMs: settings.defaultLifetimeMs,
     requestedScope: settings.requestedScope,
     retryAfterMs: parseRetryAfter(headerValue(response.headers?.['retry-after']), settings.now()),
-    dpop: dpop !== undefined,
+    tokenType: scheme.tokenType,
     redact,
     basicEncoding: basic ? (settings.basicEncoding ?? 'rfc6749') : undefined,
     mapTokenResponse: settings.mapTokenResponse,
@@ -91,13 +89,9 @@ function jsonBody(form: URLSearchParams): Record<string, string | string[]> {
   return object;
 }
 
-/** Whether a token endpoint answer is `400 use_dpop_nonce` (RFC 9449 §8). */
-function asksForNonce(response: AxiosResponse<unknown>): boolean {
-  return response.status === 400 && parseJsonObject(response.data)?.['error'] === 'use_dpop_nonce';
-}
-
 async function sendTokenRequest(
   settings: TokenEndpointSettings,
+  scheme: TokenScheme,
 ): Promise<{ response: AxiosResponse<unknown>; sentAt: number; redact: (text: string) => string; basic: boolean }> {
   const body = new URLSearchParams({ grant_type: 'client_credentials' });
   for (const [name, value] of settings.params) body.append(name, value);
@@ -107,8 +101,8 @@ async function sendTokenRequest(
   };
   // Once per attempt: a JWT assertion is signed anew, with a fresh jti, for every request.
   await settings.authenticate({ body, headers, tokenUrl: settings.tokenUrl, issuer: settings.issuer });
-  const { dpop, tokenUrl } = settings;
-  if (dpop !== undefined) headers['DPoP'] = dpop.signer.proof('POST', tokenUrl, dpop.nonces.get(tokenUrl));
+  const { tokenUrl } = settings;
+  scheme.signTokenRequest(headers, tokenUrl);
 
   const json = settings.tokenRequestBody === 'json';
   if (json) headers['Content-Type'] = 'application/json';

@@ -1,7 +1,8 @@
 import { TokenRequestError } from './errors';
 import { oauthError, serverText } from './oauth-error-response';
 import { jwtLifetimeMs } from './jwt-expiry';
-import type { AccessToken } from './types';
+import { bearerTokenType } from './token-scheme';
+import type { AccessToken, TokenType } from './types';
 
 /**
  * The default longest `access_token` accepted, in characters (each one byte: RFC 6749 Appendix A.12
@@ -34,8 +35,11 @@ export interface TokenResponseContext {
   requestedScope: string | undefined;
   /** The answer's `Retry-After`, in milliseconds, kept on the error of a 429 or 5xx answer. */
   retryAfterMs?: number | undefined;
-  /** Whether the request carried a DPoP proof, so a `DPoP` token type is expected. Default is `false`. */
-  dpop?: boolean;
+  /**
+   * The token's `tokenType` for the answer's `token_type`, or undefined when the request's scheme
+   * cannot use it (see `TokenScheme#tokenType`). Default accepts Bearer only.
+   */
+  tokenType?: ((tokenType: string) => TokenType | undefined) | undefined;
   /** The longest `access_token` accepted, in characters. Default is {@link DEFAULT_MAX_ACCESS_TOKEN_LENGTH}. */
   maxAccessTokenLength?: number;
   /** The Basic encoding the request used, when it authenticated with Basic: named in the error of an empty 401/403. Default is none. */
@@ -148,10 +152,10 @@ export function parseTokenResponse(status: number, data: unknown, context: Token
     throw invalid('token response "access_token" holds characters RFC 6749 Appendix A.12 does not allow', status);
   const tokenType = body['token_type'];
   if (typeof tokenType !== 'string') throw invalid('token response has no "token_type" string', status);
-  // RFC 6749 §5.1: token_type is case-insensitive. Bearer (RFC 6750) is sent as is; DPoP (RFC 9449
-  // §5) only when we asked for it, since only then can we prove possession of the key.
-  const type = tokenType.toLowerCase();
-  if (type !== 'bearer' && !(type === 'dpop' && context.dpop === true))
+  // RFC 6749 §5.1: token_type is case-insensitive. Bearer (RFC 6750) is always usable; another type
+  // only when the request's scheme can present it (DPoP, RFC 9449 §5, proves possession of its key).
+  const type = (context.tokenType ?? bearerTokenType)(tokenType);
+  if (type === undefined)
     throw invalid(`token response has unsupported "token_type" "${serverText(tokenType, 32, redact)}"`, status);
   const expiresIn = parseSeconds(body['expires_in']);
   if (expiresIn === null) throw invalid('token response has an invalid "expires_in"', status);
@@ -171,7 +175,7 @@ export function parseTokenResponse(status: number, data: unknown, context: Token
       : expiresIn * 1000;
   const token: AccessToken = {
     accessToken,
-    tokenType: type === 'dpop' ? 'DPoP' : 'Bearer',
+    tokenType: type,
     issuedAt: context.sentAt,
     expiresAt: context.sentAt + Math.min(lifetimeMs, MAX_TOKEN_LIFETIME_SECONDS * 1000),
   };

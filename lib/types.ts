@@ -1,6 +1,12 @@
 import type { ClientCredentialsStats } from './events';
 import type { TokenParameters } from './token-parameters';
 
+/**
+ * A token's type as sent in the Authorization header: `Bearer` (RFC 6750), or `DPoP` for a token
+ * bound to the installation's DPoP key (RFC 9449 §5).
+ */
+export type TokenType = 'Bearer' | 'DPoP';
+
 /** An access token as the library hands it out and keeps it in a {@link TokenStore}. */
 export interface AccessToken {
   /** The `access_token` value. A bearer credential: never log it. */
@@ -9,7 +15,7 @@ export interface AccessToken {
    * The token type as sent in the Authorization header, normalised: `Bearer`, or `DPoP` for a token
    * bound to the installation's DPoP key (RFC 9449 §5), which is only usable with that key.
    */
-  tokenType: string;
+  tokenType: TokenType;
   /** When the token expires, in epoch milliseconds, counted from when the request was sent. */
   expiresAt: number;
   /** When the token request was sent, in epoch milliseconds. Used to size the renewal window. */

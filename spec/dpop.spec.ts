@@ -6,6 +6,8 @@ import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, EmbeddedJWK, 
 import { installClientCredentials, MemoryTokenStore, OAuth2Error, type ClientCredentialsOptions } from '../lib';
 import { cacheKey } from '../lib/cache-key';
 import { resolveDPoP } from '../lib/dpop';
+import { dpop, type DPoPKeyPair } from '../lib/dpop-option';
+import { dpopScheme } from '../lib/dpop-request';
 import { ManualClock } from './support/clock';
 
 const TOKEN_URL = 'https://auth.example.com/oauth/token';
@@ -13,12 +15,12 @@ const API = 'https://api.example.com';
 const base = { tokenUrl: TOKEN_URL, clientId: 'c', clientSecret: 's', store: new MemoryTokenStore() };
 
 describe('resolveDPoP()', () => {
-  it('throws a TypeError naming the option for bad values', () => {
+  it('throws a TypeError naming the option for bad values, from dpop()', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const bad: Array<[unknown, string]> = [
-      ['yes', '"dpop" option must be a boolean or { privateKey, publicKey }'],
+      ['yes', '"dpop" option: dpop() takes nothing or { privateKey, publicKey }'],
       [
         { privateKey: 'pem', publicKey: ec.publicKey },
         '"dpop" option "privateKey" must be a PKCS#8 PEM string, a private JWK, a KeyObject or a CryptoKey',
@@ -41,9 +43,7 @@ describe('resolveDPoP()', () => {
       ],
     ];
     for (const [value, message] of bad) {
-      expect(() => installClientCredentials(axios.create(), { ...base, dpop: value as never })).toThrow(
-        new TypeError(message),
-      );
+      expect(() => dpop(value as DPoPKeyPair)).toThrow(new TypeError(message));
     }
   });
 
@@ -101,7 +101,7 @@ describe('resolveDPoP()', () => {
       ...base,
       store: new MemoryTokenStore(),
       tokenClient,
-      dpop: true,
+      dpop: dpop(),
       clock,
     } as ClientCredentialsOptions);
     await handle.getToken();
@@ -121,9 +121,65 @@ describe('resolveDPoP()', () => {
       extraParams: {},
     };
     const bearer = cacheKey(parts);
-    expect(cacheKey({ ...parts, dpopThumbprint: undefined })).toBe(bearer);
-    expect(cacheKey({ ...parts, dpopThumbprint: 'a' })).not.toBe(bearer);
-    expect(cacheKey({ ...parts, dpopThumbprint: 'a' })).not.toBe(cacheKey({ ...parts, dpopThumbprint: 'b' }));
+    expect(cacheKey({ ...parts, schemePart: undefined })).toBe(bearer);
+    expect(cacheKey({ ...parts, schemePart: ['dpop', 'a'] })).not.toBe(bearer);
+    expect(cacheKey({ ...parts, schemePart: ['dpop', 'a'] })).not.toBe(
+      cacheKey({ ...parts, schemePart: ['dpop', 'b'] }),
+    );
+  });
+
+  it('keeps the cache keys of DPoP configurations what they were before the token-scheme seam', () => {
+    const parts = {
+      tokenUrl: 'u',
+      clientId: 'c',
+      clientAuthMethod: 'm',
+      credential: 'secret:x',
+      scopes: [],
+      resources: [],
+      audience: undefined,
+      extraParams: {},
+    };
+    const signer = resolveDPoP(true)!;
+    expect(dpopScheme(axios.create(), signer).cacheKeyPart).toEqual(['dpop', signer.thumbprint]);
+    // Computed by the cache key before the seam, which appended ['dpop', thumbprint] itself.
+    expect(cacheKey({ ...parts, schemePart: ['dpop', 'a'] })).toBe(
+      'axios-client-credentials:ay4VqLa8AV9R0cnp5kHJMIAfGqJmwm0fI46ogvRhypA',
+    );
+  });
+});
+
+describe('the dpop option', () => {
+  const message =
+    `"dpop" option must be the value of dpop() from 'axios-client-credentials/dpop': ` +
+    `import { dpop } from 'axios-client-credentials/dpop' and pass dpop: dpop(), or dpop({ privateKey, publicKey }) for your own key pair`;
+
+  it('throws a TypeError naming the import for true or a key pair given as before', () => {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    for (const value of [true, pair, 'yes', {}]) {
+      const options = { ...base, dpop: value } as unknown as ClientCredentialsOptions;
+      expect(() => installClientCredentials(axios.create({ baseURL: API }), options)).toThrow(new TypeError(message));
+    }
+  });
+
+  it('takes dpop() and dpop({ privateKey, publicKey }), and false or undefined for none', () => {
+    const pair = generateKeyPairSync('ed25519');
+    for (const value of [dpop(), dpop(pair), false as const, undefined]) {
+      const handle = installClientCredentials(axios.create({ baseURL: API }), { ...base, dpop: value });
+      handle.eject();
+    }
+  });
+
+  it('makes dpop() refuse what is not a key pair, naming the option', () => {
+    expect(() => dpop(true as unknown as DPoPKeyPair)).toThrow(
+      new TypeError('"dpop" option: dpop() takes nothing or { privateKey, publicKey }'),
+    );
+    expect(() => dpop({ privateKey: 'x', publicKey: 'y' })).toThrow(/^"dpop" option "privateKey"/);
+  });
+
+  it('keeps the key pair out of util.inspect and JSON.stringify', () => {
+    const option = dpop();
+    expect(JSON.stringify(option)).toBe(JSON.stringify({ thumbprint: option.thumbprint }));
+    expect(inspect(option)).not.toMatch(/PRIVATE|"d"/);
   });
 });
 
@@ -148,7 +204,7 @@ describe('installClientCredentials() with DPoP', () => {
       ...base,
       store: new MemoryTokenStore(),
       tokenClient,
-      dpop: true,
+      dpop: dpop(),
     });
     return { instance, handle, proofs, issued: () => issued };
   }
@@ -185,7 +241,7 @@ describe('installClientCredentials() with DPoP', () => {
     const tokenClient = axios.create();
     new MockAdapter(tokenClient).onPost(TOKEN_URL).reply(400, JSON.stringify({ error: 'invalid_client' }));
     const instance = axios.create({ baseURL: API });
-    installClientCredentials(instance, { ...base, store: new MemoryTokenStore(), tokenClient, dpop: true });
+    installClientCredentials(instance, { ...base, store: new MemoryTokenStore(), tokenClient, dpop: dpop() });
     const error: unknown = await instance.get('/x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OAuth2Error);
     const shown = `${inspect(error, { depth: 10 })}${JSON.stringify(error)}`;

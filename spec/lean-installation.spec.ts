@@ -1,6 +1,6 @@
 import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
-import { installClientCredentials, MemoryTokenStore, type ClientCredentialsHandle } from '../lib';
+import { installClientCredentials, MemoryTokenStore, type AccessToken, type ClientCredentialsHandle } from '../lib';
 
 const TOKEN_URL = 'https://auth.example.com/oauth/token';
 
@@ -79,7 +79,7 @@ describe('installClientCredentials()', () => {
       ...options,
       store: new MemoryTokenStore(),
     });
-    const fake = { accessToken: 'fake', tokenType: 'Bearer', issuedAt: 0, expiresAt: 1 };
+    const fake: AccessToken = { accessToken: 'fake', tokenType: 'Bearer', issuedAt: 0, expiresAt: 1 };
     const spy = jest.spyOn(handle, 'getToken').mockResolvedValue(fake);
     expect(await handle.getToken()).toBe(fake);
     spy.mockRestore();

@@ -4,7 +4,7 @@ import MockAdapter from 'axios-mock-adapter';
 import { createClientAuthentication } from './support/client-auth';
 import { installClientCredentials, MemoryTokenStore } from '../lib';
 import { resolveDPoP } from '../lib/dpop';
-import { DPoPNonces } from '../lib/dpop-nonces';
+import { dpopScheme } from '../lib/dpop-request';
 import { OAuth2Error, TokenRequestError } from '../lib/errors';
 import { parseTokenResponse, requestToken, type TokenEndpointSettings } from '../lib/token-endpoint';
 
@@ -386,7 +386,7 @@ describe('requestToken() with DPoP and an echoing server', () => {
     });
     const error = await requestToken({
       ...settings,
-      dpop: { signer: resolveDPoP(true)!, nonces: new DPoPNonces() },
+      scheme: dpopScheme(axios.create(), resolveDPoP(true)!),
     }).catch((e: unknown) => e);
     expect(proof).toMatch(/^ey/);
     expect((error as OAuth2Error).errorDescription).toBe('proof [redacted] rejected');

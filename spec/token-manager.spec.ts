@@ -338,7 +338,7 @@ describe('TokenManager with a store lock (TokenStore.lock)', () => {
       clock.advance(3_999); // past the lock path's 2,000 ms, within four times the 1,000 ms grant
       await flush();
       expect(exchanges).toEqual([]);
-      const fleets = {
+      const fleets: AccessToken = {
         accessToken: 'fleet',
         tokenType: 'Bearer',
         issuedAt: clock.now(),

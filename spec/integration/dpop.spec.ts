@@ -7,6 +7,7 @@ import {
   type ClientCredentialsEvent,
   type ClientCredentialsOptions,
 } from '../../lib';
+import { dpop } from '../../lib/dpop-option';
 import { startApiServer, startTokenServer } from '../support/loopback';
 import { startOidcServer, type OidcServer } from '../support/oidc';
 
@@ -62,7 +63,7 @@ function setup(server: OidcServer, options: Partial<ClientCredentialsOptions> = 
     clientId: 'demo-client',
     clientSecret: 'demo-secret',
     store: new MemoryTokenStore(),
-    dpop: true,
+    dpop: dpop(),
     onEvent: (event) => events.push(event),
     ...options,
   });
@@ -104,10 +105,10 @@ describe('installClientCredentials() with DPoP against oidc-provider', () => {
       clientAuthMethod: 'private_key_jwt',
       privateKey: clientKey.privateKey,
       keyId: 'ec-1',
-      dpop: {
+      dpop: dpop({
         privateKey: pair.privateKey.export({ format: 'jwk' }),
         publicKey: pair.publicKey.export({ format: 'jwk' }),
-      },
+      }),
     });
     expect((await api.get('/invoices')).status).toBe(200);
     expect(await plain.stats()).toMatchObject({ tokenRequests: 1, tokenSuccesses: 1 });
@@ -188,7 +189,7 @@ describe('installClientCredentials() with DPoP against a Bearer-only server', ()
         clientId: 'c',
         clientSecret: 's',
         store: new MemoryTokenStore(),
-        dpop: true,
+        dpop: dpop(),
       });
       expect((await client.get('/x')).status).toBe(200);
       expect(typeof tokens.requests[0]!.headers['dpop']).toBe('string');

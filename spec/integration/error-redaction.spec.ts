@@ -3,6 +3,7 @@ import axios, { AxiosError, type AxiosInstance } from 'axios';
 import axiosRetry from 'axios-retry';
 import { installClientCredentials, MemoryTokenStore, type ClientCredentialsOptions } from '../../lib';
 import { json, startLoopbackServer, type LoopbackServer } from '../support/loopback';
+import { dpop } from '../../lib/dpop-option';
 
 /** Every way a caught error is commonly logged. */
 function renderings(error: unknown): Record<string, string> {
@@ -110,7 +111,7 @@ describe('an API error the caller receives', () => {
 
   it('shows neither the DPoP token nor its proof', async () => {
     tokenType = 'DPoP';
-    const { client } = setup({ dpop: true });
+    const { client } = setup({ dpop: dpop() });
     const error = await caught(client.get('/data'));
     expect((error as AxiosError).response?.status).toBe(500);
     const proof = String(api.requests[0]?.headers['dpop']);
