@@ -8,6 +8,7 @@ import { DEFAULT_STORE_TIMEOUT_MS } from './stores/guarded';
 import { DEFAULT_MAX_ACCESS_TOKEN_LENGTH } from './token-response';
 import { resolveTokenScheme } from './token-scheme';
 import type { TokenStore } from './types';
+import { held, stillHeld } from './options-held';
 import { requireDestination, resolveOrigins } from './origins';
 import { fail, isAxiosInstance, optionalString, numberAtLeast, parseUrl, serverUrl, stringList } from './validate';
 
@@ -75,12 +76,44 @@ const RESERVED_PARAMS = new Set([
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
+/** The resolution of each options object, with what it held then. */
+const resolvedByOptions = new WeakMap<object, { held: readonly unknown[]; resolved: ResolvedOptions }>();
+
+/**
+ * Validates the options and resolves them with their defaults, once per options object: the
+ * instances of one configuration (one axios instance per tenant or per API client, say) share
+ * one immutable resolution, fingerprints and bound client authentication included, instead of
+ * each holding a copy. An options object changed since (a value replaced, an array or plain
+ * object option changed in place) is resolved again. What depends on the instance is checked for
+ * each.
+ *
+ * @throws {TypeError} naming the invalid option.
+ */
+export function resolveOptions(instance: AxiosInstance, input: unknown): ResolvedOptions {
+  if (typeof input === 'object' && input !== null) {
+    const memo = resolvedByOptions.get(input);
+    if (memo !== undefined && stillHeld(memo.held, input)) {
+      checkInstance(instance, memo.resolved);
+      return memo.resolved;
+    }
+  }
+  const resolved = resolveFresh(instance, input);
+  resolvedByOptions.set(input as object, { held: held(input as object), resolved });
+  return resolved;
+}
+
+function checkInstance(instance: AxiosInstance, resolved: ResolvedOptions): void {
+  if (resolved.tokenClient === instance)
+    fail('tokenClient', 'must not be the intercepted instance: token requests would carry tokens and loop');
+  requireDestination(instance, resolved.origins);
+}
+
 /**
  * Validates options at install time and applies defaults.
  *
  * @throws {TypeError} naming the first invalid option.
  */
-export function resolveOptions(instance: AxiosInstance, input: unknown): ResolvedOptions {
+function resolveFresh(instance: AxiosInstance, input: unknown): ResolvedOptions {
   if (typeof input !== 'object' || input === null) throw new TypeError('options must be an object');
   const options = input as Record<string, unknown>;
   for (const name of Object.keys(options)) {

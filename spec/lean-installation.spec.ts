@@ -1,6 +1,13 @@
 import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
-import { installClientCredentials, MemoryTokenStore, type AccessToken, type ClientCredentialsHandle } from '../lib';
+import {
+  installClientCredentials,
+  MemoryTokenStore,
+  type AccessToken,
+  type ClientCredentialsHandle,
+  type ClientCredentialsOptions,
+} from '../lib';
+import * as optionsHeld from '../lib/options-held';
 
 const TOKEN_URL = 'https://auth.example.com/oauth/token';
 
@@ -84,5 +91,62 @@ describe('installClientCredentials()', () => {
     expect(await handle.getToken()).toBe(fake);
     spy.mockRestore();
     expect((await handle.getToken()).accessToken).toBe('lean-token');
+  });
+});
+
+describe('one options object for many installations', () => {
+  const tokenRequests = (): { tokenClient: ReturnType<typeof axios.create>; scopes: string[] } => {
+    const tokenClient = axios.create();
+    const scopes: string[] = [];
+    new MockAdapter(tokenClient).onPost(TOKEN_URL).reply((config) => {
+      scopes.push(new URLSearchParams(config.data as string).get('scope') ?? '');
+      return [200, { access_token: `token-${scopes.length}`, token_type: 'Bearer', expires_in: 3600 }];
+    });
+    return { tokenClient, scopes };
+  };
+
+  it('resolves the options once for 100 installations that share them', () => {
+    const held = jest.spyOn(optionsHeld, 'held');
+    try {
+      const options = { tokenUrl: TOKEN_URL, clientId: 'shared', clientSecret: 's', store: new MemoryTokenStore() };
+      for (let i = 0; i < 100; i += 1)
+        installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), options);
+      expect(held).toHaveBeenCalledTimes(1);
+    } finally {
+      held.mockRestore();
+    }
+  });
+
+  it('resolves them again once a value is replaced or an array changed in place', async () => {
+    const { tokenClient, scopes } = tokenRequests();
+    const options = { tokenUrl: TOKEN_URL, clientId: 'c', clientSecret: 's', tokenClient, scope: ['a'] };
+    const first = installClientCredentials(axios.create({ baseURL: 'https://one.example.com' }), options);
+    options.scope.push('b');
+    const second = installClientCredentials(axios.create({ baseURL: 'https://two.example.com' }), options);
+    (options as { clientSecret: string }).clientSecret = 'rotated';
+    const third = installClientCredentials(axios.create({ baseURL: 'https://three.example.com' }), options);
+    await first.getToken();
+    await second.getToken();
+    await third.getToken();
+    // The third has the second's scopes but another secret: its own cache entry, its own exchange.
+    expect(scopes).toEqual(['a', 'a b', 'a b']);
+  });
+
+  it('still checks what depends on the instance, and rejects a value made invalid since', () => {
+    const options: ClientCredentialsOptions = { tokenUrl: TOKEN_URL, clientId: 'c', clientSecret: 's' };
+    installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), options);
+    expect(() => installClientCredentials(axios.create(), options)).toThrow(
+      new TypeError(
+        '"origins" option is required when the instance has no "baseURL": name the origins that may receive the token, or \'*\' for every origin',
+      ),
+    );
+    const tokenClient = axios.create({ baseURL: 'https://api.example.com' });
+    const withClient = { ...options, tokenClient };
+    installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), withClient);
+    expect(() => installClientCredentials(tokenClient, withClient)).toThrow(/"tokenClient" option must not be/);
+    (options as unknown as Record<string, unknown>)['clientId'] = 42;
+    expect(() => installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), options)).toThrow(
+      TypeError,
+    );
   });
 });

@@ -100,5 +100,8 @@ export function shorthand(
   ];
   if (candidates.length === 0)
     fail('clientSecret', 'is required by "client_secret_basic"; or set "privateKey" for "private_key_jwt"');
+  // Only discovery chooses among the candidates (by the server's metadata); without an issuer the
+  // preferred one is the method, and binding the others would cost every installation their heap.
+  if (issuer === undefined) return { strategies: [strategyOf(candidates[0]!)], explicit: false };
   return { strategies: candidates.map(strategyOf), explicit: false };
 }
