@@ -1,47 +1,10 @@
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
+import { EXAMPLE_TIMEOUT_MS as TIMEOUT_MS, runExample, type ExampleRun as Run } from '../examples/run-example';
 
-const ROOT = path.join(__dirname, '..', '..');
-const TSX_CLI = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const TIMEOUT_MS = 60_000;
 const DEMO_VARS = ['TOKEN_URL', 'CLIENT_ID', 'CLIENT_SECRET', 'API_URL', 'SCOPE', 'API_PATH'];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Runs examples/demo.ts as `npm run demo` does, with `env` instead of the demo's own variables. */
 function runDemo(env: Record<string, string> = {}): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  for (const name of DEMO_VARS) if (!(name in env)) delete childEnv[name];
-  delete childEnv['NODE_OPTIONS']; // ts-jest or debugger loaders from this process
-
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX_CLI, 'examples/demo.ts'], {
-      cwd: ROOT,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    // A demo that does not exit by itself is a failure too (a server or socket left open).
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`demo did not exit within ${TIMEOUT_MS} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, TIMEOUT_MS);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runExample('examples/demo.ts', { env, unset: DEMO_VARS });
 }
 
 describe('examples/demo.ts', () => {
