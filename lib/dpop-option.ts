@@ -1,6 +1,6 @@
 import { resolveDPoP, type DPoPKeyPair } from './dpop';
 import { dpopScheme } from './dpop-request';
-import { TOKEN_SCHEME, type TokenSchemeOption } from './token-scheme';
+import { TOKEN_SCHEME, type TokenSchemeFactory, type TokenSchemeOption } from './token-scheme';
 
 export type { DPoPKeyInput, DPoPKeyPair } from './dpop';
 
@@ -30,9 +30,7 @@ export function dpop(keyPair?: DPoPKeyPair): DPoPOption {
   if (keyPair !== undefined && (typeof keyPair !== 'object' || keyPair === null))
     throw new TypeError('"dpop" option: dpop() takes nothing or { privateKey, publicKey }');
   const signer = resolveDPoP(keyPair ?? true)!;
-  return Object.freeze({
-    thumbprint: signer.thumbprint,
-    // Each installation gets its own scheme and nonces; the key pair is this value's.
-    [TOKEN_SCHEME]: (instance, clock) => dpopScheme(instance, signer, clock.now),
-  } satisfies DPoPOption);
+  // Each installation gets its own scheme and nonces; the key pair is this value's.
+  const factory: TokenSchemeFactory = (instance, clock) => dpopScheme(instance, signer, clock.now);
+  return Object.freeze({ thumbprint: signer.thumbprint, [TOKEN_SCHEME]: factory } satisfies DPoPOption);
 }

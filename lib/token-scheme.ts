@@ -110,11 +110,13 @@ export type TokenSchemeFactory = (instance: AxiosInstance, clock: Clock) => Toke
 /** An option value that plugs a token scheme in: what `dpop()` returns. */
 export interface TokenSchemeOption {
   /**
-   * Makes the scheme of one installation.
+   * Makes the scheme of one installation: a {@link TokenSchemeFactory}. Typed opaquely in the
+   * public declarations, which must compile against every axios of the peer range (axios 1.0 and
+   * 1.1 declare no `InternalAxiosRequestConfig`, which the scheme's methods take).
    *
    * @internal
    */
-  readonly [TOKEN_SCHEME]: TokenSchemeFactory;
+  readonly [TOKEN_SCHEME]: unknown;
 }
 
 /**
