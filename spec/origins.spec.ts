@@ -1,5 +1,6 @@
 import type { InternalAxiosRequestConfig } from 'axios';
-import { createOriginPolicy } from '../lib/origins';
+import axios from 'axios';
+import { createOriginPolicy, requireDestination, resolveOrigins } from '../lib/origins';
 
 const config = (fields: Partial<InternalAxiosRequestConfig>): InternalAxiosRequestConfig =>
   fields as InternalAxiosRequestConfig;
@@ -61,5 +62,81 @@ describe('createOriginPolicy()', () => {
 
   it('refuses relative URLs without a baseURL when origins are listed', () => {
     expect(createOriginPolicy(undefined, ['https://files.example.com'])(config({ url: '/x' }))).toBe(false);
+  });
+});
+
+describe('createOriginPolicy() at its edges', () => {
+  const withheld: string[] = [];
+  const at = (baseURL: string | undefined, origins: string[] = []) =>
+    createOriginPolicy(baseURL, origins, (origin) => withheld.push(origin));
+  beforeEach(() => withheld.splice(0));
+
+  it("never allows the opaque origin 'null' of a non-http baseURL", () => {
+    const policy = at('file:///srv/app/');
+    expect(policy(config({ baseURL: 'file:///srv/app/', url: 'data.json' }))).toBe(false);
+    expect(policy(config({ url: 'file:///srv/app/data.json' }))).toBe(false);
+  });
+
+  it('treats a path as relative to the baseURL, and a scheme-relative URL as another host', () => {
+    const policy = at('https://api.example.com');
+    expect(policy(config({ baseURL: 'https://api.example.com', url: '/v1/x' }))).toBe(true);
+    expect(policy(config({ baseURL: 'https://api.example.com', url: 'v1/x' }))).toBe(true);
+    expect(policy(config({ baseURL: 'https://api.example.com', url: '//evil.example.com/x' }))).toBe(false);
+    expect(policy(config({ baseURL: 'https://api.example.com', url: 'HTTPS://EVIL.example.com/x' }))).toBe(false);
+    expect(withheld).toEqual(['https://evil.example.com']);
+  });
+
+  it('resolves a relative URL against an empty baseURL as no origin at all', () => {
+    const policy = at(undefined, ['https://api.example.com']);
+    expect(policy(config({ baseURL: '', url: '/x' }))).toBe(false);
+    expect(withheld).toEqual([]);
+  });
+
+  it('judges each of many baseURLs by its own origin, the first and the later ones', () => {
+    const policy = at('https://api.example.com', ['https://files.example.com']);
+    const bases = ['https://other.example.com', 'https://api.example.com', 'https://files.example.com'];
+    for (let round = 0; round < 2; round += 1)
+      expect(bases.map((baseURL) => policy(config({ baseURL, url: '/x' })))).toEqual([false, true, true]);
+    for (let i = 0; i < 70; i += 1) {
+      expect(policy(config({ baseURL: `https://t${i}.example.com`, url: '/x' }))).toBe(false);
+      expect(policy(config({ baseURL: 'https://api.example.com', url: '/x' }))).toBe(true);
+    }
+  });
+
+  it('reports at most 64 withheld origins, each once', () => {
+    const policy = at('https://api.example.com');
+    for (let i = 0; i < 70; i += 1) policy(config({ url: `https://t${i}.example.com/x` }));
+    for (let i = 0; i < 70; i += 1) policy(config({ url: `https://t${i}.example.com/y` }));
+    expect(withheld).toHaveLength(64);
+    expect(new Set(withheld).size).toBe(64);
+    expect(withheld[63]).toBe('https://t63.example.com');
+  });
+});
+
+describe('resolveOrigins()', () => {
+  it('normalises http(s) URLs to their origins and refuses other schemes', () => {
+    expect(resolveOrigins(['https://A.example.com/path?q', 'http://b.example.com:8080/'])).toEqual([
+      'https://a.example.com',
+      'http://b.example.com:8080',
+    ]);
+    expect(resolveOrigins('*')).toBe('*');
+    expect(() => resolveOrigins(['ftp://files.example.com'])).toThrow(
+      new TypeError('"origins" option must hold http(s) origins'),
+    );
+  });
+});
+
+describe('requireDestination()', () => {
+  const message =
+    '"origins" option is required when the instance has no "baseURL": name the origins that may receive the token, or \'*\' for every origin';
+  const instance = (baseURL?: unknown) => axios.create(baseURL === undefined ? {} : { baseURL: baseURL as string });
+
+  it('needs origins unless the instance has an absolute http(s) baseURL', () => {
+    expect(() => requireDestination(instance('https://api.example.com'), [])).not.toThrow();
+    expect(() => requireDestination(instance('http://localhost:3000/v1'), [])).not.toThrow();
+    for (const baseURL of [undefined, '/api', 'ftp://files.example.com', 'xhttps://api.example.com', 'not a url'])
+      expect(() => requireDestination(instance(baseURL), [])).toThrow(new TypeError(message));
+    expect(() => requireDestination(instance(), ['https://api.example.com'])).not.toThrow();
+    expect(() => requireDestination(instance(), '*')).not.toThrow();
   });
 });
