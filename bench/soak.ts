@@ -10,6 +10,7 @@
 import axios from 'axios';
 import { installClientCredentials, MemoryTokenStore } from '../lib';
 import { inMemoryTokenEndpoint, instantAdapter } from './support';
+import { leftOpen } from '../spec/support/resources';
 
 const REQUESTS = Number(process.argv[2] ?? 200_000);
 const BATCH = 100;
@@ -19,17 +20,6 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) {
   console.error('run with: node --expose-gc --import tsx bench/soak.ts');
   process.exit(1);
-}
-
-/** The active resources now that were not active in `before` (as multisets of type names). */
-function leftOpen(before: readonly string[]): string[] {
-  const remaining = [...before];
-  return process.getActiveResourcesInfo().filter((type) => {
-    const at = remaining.indexOf(type);
-    if (at === -1) return true;
-    remaining.splice(at, 1);
-    return false;
-  });
 }
 
 async function main(): Promise<void> {

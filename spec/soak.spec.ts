@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm';
 import axios, { type AxiosAdapter } from 'axios';
 import { installClientCredentials, MemoryTokenStore } from '../lib';
 import { lockFor } from '../lib/lock';
+import { leftOpen } from './support/resources';
 
 // The 200,000-request soak and its heap figure are in bench/soak.ts (npm run bench:soak). This
 // asserts the behaviour behind them, in counts: no per-request state outlives its request.
@@ -14,17 +15,6 @@ const BATCH = 100;
 function collect(): void {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
-}
-
-/** The active resources now that were not active in `before` (as multisets of type names). */
-function leftOpen(before: readonly string[]): string[] {
-  const remaining = [...before];
-  return process.getActiveResourcesInfo().filter((type) => {
-    const at = remaining.indexOf(type);
-    if (at === -1) return true;
-    remaining.splice(at, 1);
-    return false;
-  });
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
