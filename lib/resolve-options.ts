@@ -10,7 +10,8 @@ import { resolveTokenScheme } from './token-scheme';
 import type { TokenStore } from './types';
 import { held, stillHeld } from './options-held';
 import { requireDestination, resolveOrigins } from './origins';
-import { fail, isAxiosInstance, optionalString, numberAtLeast, parseUrl, serverUrl, stringList } from './validate';
+import { parseResources, parseScopes } from './token-parameters';
+import { fail, isAxiosInstance, optionalString, numberAtLeast, serverUrl } from './validate';
 
 /**
  * Every option's name, checked by the compiler against {@link ClientCredentialsOptions}: a new
@@ -73,9 +74,6 @@ const RESERVED_PARAMS = new Set([
   'audience',
 ]);
 
-/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-
 /** The resolution of each options object, with what it held then. */
 const resolvedByOptions = new WeakMap<object, { held: readonly unknown[]; resolved: ResolvedOptions }>();
 
@@ -135,17 +133,8 @@ function resolveFresh(instance: AxiosInstance, input: unknown): ResolvedOptions 
 
   const clientId = optionalString('clientId', options['clientId']) ?? fail('clientId', 'is required');
 
-  const scopeInput = options['scope'];
-  const scopes =
-    typeof scopeInput === 'string' ? scopeInput.split(/\s+/).filter(Boolean) : stringList('scope', scopeInput);
-  for (const scope of scopes)
-    if (!SCOPE_TOKEN.test(scope)) fail('scope', 'holds a scope token with characters RFC 6749 §3.3 does not allow');
-
-  const resources = stringList('resource', options['resource']);
-  for (const resource of resources) {
-    // RFC 8707 §2: an absolute URI without a fragment.
-    if (parseUrl('resource', resource).hash !== '') fail('resource', 'must not include a fragment (RFC 8707 §2)');
-  }
+  const scopes = parseScopes('scope', options['scope'], fail);
+  const resources = parseResources('resource', options['resource'], fail);
 
   const extraInput = options['extraParams'] ?? {};
   if (typeof extraInput !== 'object' || extraInput === null || Array.isArray(extraInput))
@@ -233,9 +222,9 @@ function resolveFresh(instance: AxiosInstance, input: unknown): ResolvedOptions 
     tokenUrl: tokenUrl?.href,
     issuer,
     allowHttpTokenUrl: allowHttp === true,
-    scopes: [...new Set(scopes)],
+    scopes,
     audience,
-    resources: [...new Set(resources)],
+    resources,
     extraParams,
     store,
     storeTimeoutMs: numberAtLeast('storeTimeoutMs', options['storeTimeoutMs'], DEFAULT_STORE_TIMEOUT_MS, 1),

@@ -1,3 +1,5 @@
+import { stringList, type Fail } from './validate';
+
 /**
  * The token request parameters that choose which token the token endpoint hands out: `scope`
  * (RFC 6749 §3.3), `resource` (RFC 8707 §2) and `audience`. The installation's options give the
@@ -20,29 +22,13 @@ export interface ResolvedTokenParameters {
 }
 
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
-export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 const KNOWN = new Set(['scope', 'resource', 'audience']);
 
-/** The TypeError for a bad value, naming where it came from: `"scope" option …` or `"tokenParameters.scope" …`. */
-type Fail = (name: string, problem: string) => never;
-
-function list(name: string, value: unknown, fail: Fail): string[] {
-  if (value === undefined) return [];
-  const items: unknown[] =
-    typeof value === 'string'
-      ? [value]
-      : Array.isArray(value)
-        ? value
-        : fail(name, 'must be a string or an array of strings');
-  return items.map((item) =>
-    typeof item === 'string' && item !== '' ? item : fail(name, 'must hold only non-empty strings'),
-  );
-}
-
 /** Scope tokens from a space-delimited string or an array, each checked against RFC 6749 §3.3. */
 export function parseScopes(name: string, value: unknown, fail: Fail): string[] {
-  const scopes = typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : list(name, value, fail);
+  const scopes = typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : stringList(name, value, fail);
   for (const scope of scopes)
     if (!SCOPE_TOKEN.test(scope)) fail(name, 'holds a scope token with characters RFC 6749 §3.3 does not allow');
   return [...new Set(scopes)];
@@ -50,7 +36,7 @@ export function parseScopes(name: string, value: unknown, fail: Fail): string[] 
 
 /** Resource indicators, each an absolute URI without a fragment (RFC 8707 §2). */
 export function parseResources(name: string, value: unknown, fail: Fail): string[] {
-  const resources = list(name, value, fail);
+  const resources = stringList(name, value, fail);
   for (const resource of resources) {
     let url: URL;
     try {

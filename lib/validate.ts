@@ -6,6 +6,9 @@ import type { AxiosInstance } from 'axios';
 /** A loopback host name, where plain `http:` is allowed (RFC 8252 §8.3 treats it as local). */
 export const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
+/** Throws the TypeError for a bad value, naming where it came from (an option, a request's `tokenParameters`). */
+export type Fail = (name: string, problem: string) => never;
+
 /** Throws the TypeError for option `name`: `"name" option <problem>`. */
 export function fail(name: string, problem: string): never {
   throw new TypeError(`"${name}" option ${problem}`);
@@ -28,17 +31,17 @@ export function optionalString(name: string, value: unknown): string | undefined
   return value;
 }
 
-/** A string or an array of non-empty strings, as an array; or a TypeError naming the option. */
-export function stringList(name: string, value: unknown): string[] {
+/** A string or an array of non-empty strings, as an array; or a TypeError naming the option (through `failWith`). */
+export function stringList(name: string, value: unknown, failWith: Fail = fail): string[] {
   if (value === undefined) return [];
   const list: unknown[] =
     typeof value === 'string'
       ? [value]
       : Array.isArray(value)
         ? value
-        : fail(name, 'must be a string or an array of strings');
+        : failWith(name, 'must be a string or an array of strings');
   return list.map((item) =>
-    typeof item === 'string' && item !== '' ? item : fail(name, 'must hold only non-empty strings'),
+    typeof item === 'string' && item !== '' ? item : failWith(name, 'must hold only non-empty strings'),
   );
 }
 

@@ -57,7 +57,7 @@ describe('resolveOptions()', () => {
     [{ name: '' }, '"name" option must be a non-empty string'],
     [{ name: 42 }, '"name" option must be a non-empty string'],
     [{ scope: ['a"b'] }, '"scope" option holds a scope token with characters RFC 6749 §3.3 does not allow'],
-    [{ resource: 'relative/path' }, '"resource" option must be an absolute URL'],
+    [{ resource: 'relative/path' }, '"resource" option must hold absolute URIs'],
     [{ resource: 'https://api/#frag' }, '"resource" option must not include a fragment'],
     [{ extraParams: { grant_type: 'password' } }, '"extraParams" option must not set "grant_type"'],
     [{ extraParams: { n: 1 } }, '"extraParams" option must map "n" to a string'],
