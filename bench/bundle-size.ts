@@ -8,10 +8,15 @@
  *   packages inside each bundle are listed, so a dependency that should not be there shows.
  * - `require()` time of dist/index.cjs with axios already loaded, median of fresh processes
  *   (a process each, so nothing is cached in memory between samples).
+ * - with `--instructions`, the same `require()` in CPU instructions under valgrind's callgrind
+ *   (node --single-threaded --predictable, as bench/instructions.ts): a figure the machine's load
+ *   does not move, for comparing commits on a shared machine. It is the difference between a
+ *   process that requires axios and then the package and one that requires axios only, so Node's
+ *   startup cancels out; axios-token-interceptor is counted the same way for scale.
  *
- * Run: npm run build && npm run bench:size [-- --processes 21] [-- --dist other/dist]
+ * Run: npm run build && npm run bench:size [-- --processes 21] [-- --dist other/dist] [-- --instructions]
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
@@ -83,6 +88,20 @@ function requireTime(): number {
   return Number(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' }).trim());
 }
 
+const NODE_FLAGS = ['--single-threaded', '--predictable', '--hash-seed=1', '--random-seed=1'];
+
+/** Instructions a fresh process executes requiring axios and then `modules`, from callgrind's "Collected" line. */
+function requireInstructions(modules: readonly string[]): number {
+  const script = ['axios', ...modules].map((name) => `require(${JSON.stringify(name)});`).join('');
+  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...NODE_FLAGS, '-e', script];
+  const run = spawnSync('valgrind', args, { cwd: ROOT, encoding: 'utf8' });
+  const match = /Collected : (\d+)/.exec(run.stderr ?? '');
+  if (run.status !== 0 || match === null) {
+    throw new Error(`valgrind failed for ${modules.join(', ') || 'axios alone'}: ${(run.stderr ?? '').slice(-500)}`);
+  }
+  return Number(match[1]);
+}
+
 const kB = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
 
 async function main(): Promise<void> {
@@ -101,6 +120,16 @@ async function main(): Promise<void> {
     `require('dist/index.cjs') with axios loaded: median ${median.toFixed(2)} ms of ${PROCESSES} processes` +
       ` (min ${samples[0]!.toFixed(2)}, max ${samples[samples.length - 1]!.toFixed(2)})`,
   );
+  if (process.argv.includes('--instructions')) {
+    const axiosAlone = requireInstructions([]);
+    const ours = requireInstructions([DIST_CJS]) - axiosAlone;
+    const peer = requireInstructions(['axios-token-interceptor']) - axiosAlone;
+    const millions = (count: number): string => `${(count / 1e6).toFixed(2)} M`;
+    console.log(
+      `require() in instructions (callgrind), axios loaded: this ${millions(ours)}, ` +
+        `axios-token-interceptor ${millions(peer)} (${(ours / peer).toFixed(1)}x)`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {
