@@ -14,7 +14,8 @@ const path = require('node:path');
 const args = process.argv.slice(2);
 const minAt = args.indexOf('--min');
 const min = minAt === -1 ? 85 : Number(args[minAt + 1]);
-const file = args.find((arg, i) => !arg.startsWith('--') && i !== minAt + 1) ?? 'reports/mutation/mutation.json';
+const file =
+  args.find((arg, i) => !arg.startsWith('--') && (minAt === -1 || i !== minAt + 1)) ?? 'reports/mutation/mutation.json';
 
 const report = JSON.parse(fs.readFileSync(file, 'utf8'));
 const DETECTED = new Set(['Killed', 'Timeout']);
