@@ -47,7 +47,16 @@ function endpointResolver(resolved: ResolvedOptions, client: AxiosInstance): () 
 }
 
 /** Performs one token exchange; `background` when no caller waits for it. */
-export type Exchange = (background: boolean) => Promise<AccessToken>;
+export type Exchange = (how: { background: boolean }) => Promise<AccessToken>;
+
+/**
+ * The longest one {@link Exchange} may take, in milliseconds: its acquisition deadline
+ * (`tokenAcquisitionTimeoutMs`), which bounds the metadata fetch, every attempt and every backoff
+ * or `Retry-After` wait between them (a wait that would end after it is not made).
+ */
+export function exchangeBoundMs(resolved: Pick<ResolvedOptions, 'tokenAcquisitionTimeoutMs'>): number {
+  return resolved.tokenAcquisitionTimeoutMs;
+}
 
 /**
  * Token exchanges as the token managers ask for them, one {@link Exchange} per parameter set: quota
@@ -97,7 +106,7 @@ function exchangeFor(
     maxDelayMs: resolved.tokenRequestRetryMaxDelayMs,
   };
 
-  return async (background) => {
+  return async ({ background }) => {
     const rejected = cooldown.active();
     if (rejected !== undefined) {
       telemetry.exchangeRefused(rejected);

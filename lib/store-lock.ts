@@ -1,4 +1,6 @@
 import { systemClock, type Clock } from './clock';
+import { DEFAULT_ACQUISITION_TIMEOUT_MS } from './deadline';
+import { DEFAULT_STORE_TIMEOUT_MS, storeCallBoundMs, storeTimeouts, type StoreTimeouts } from './stores/guarded';
 import { isThenable } from './thenable';
 import type { StoreLease, TokenStore } from './types';
 
@@ -23,15 +25,25 @@ export interface StoreLockTiming {
 }
 
 /**
- * The default timing: a 1.5-second lease (a dead holder blocks the fleet for 1.5 seconds at most),
- * a 35-second wait (longer than the default 30-second token request timeout), and a 1-second
- * fallback poll: waiters are woken by the store, polling only covers a lost wake-up.
+ * The timing for a holder whose exchange takes at most `exchangeMs` (see `exchangeBoundMs`,
+ * lib/exchange.ts) and whose store calls are bounded by `storeTimeoutsMs`: a 1.5-second lease (a
+ * dead holder blocks the fleet for 1.5 seconds at most), a 1-second fallback poll (waiters are
+ * woken by the store, polling only covers a lost wake-up), and a wait as long as everything a live
+ * holder does once it has the lock: its read of the store, its whole exchange, its write.
  */
-export const DEFAULT_STORE_LOCK_TIMING: Readonly<StoreLockTiming> = Object.freeze({
-  leaseMs: 1_500,
-  waitMs: 35_000,
-  pollIntervalMs: 1_000,
-});
+export function storeLockTiming(exchangeMs: number, storeTimeoutsMs: StoreTimeouts): StoreLockTiming {
+  const heldRead = storeCallBoundMs(storeTimeoutsMs, 'get', 'held', Infinity);
+  const write = storeCallBoundMs(storeTimeoutsMs, 'set', 'lock');
+  return { leaseMs: 1_500, waitMs: heldRead + exchangeMs + write, pollIntervalMs: 1_000 };
+}
+
+/**
+ * The timing for an exchange and store calls with the default bounds: a 122-second wait (a 10 s
+ * held read, a 110 s exchange, a 2 s write).
+ */
+export const DEFAULT_STORE_LOCK_TIMING: Readonly<StoreLockTiming> = Object.freeze(
+  storeLockTiming(DEFAULT_ACQUISITION_TIMEOUT_MS, storeTimeouts(DEFAULT_STORE_TIMEOUT_MS)),
+);
 
 /** The largest share of `waitMs` added at random to one waiter's deadline. */
 export const WAIT_STAGGER = 0.25;

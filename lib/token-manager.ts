@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from './clock';
+import type { Exchange } from './exchange';
 import type { KeyedLock } from './lock';
 import { DEFAULT_STORE_LOCK_TIMING, underStoreLock, type StoreLockTiming } from './store-lock';
 import { Telemetry } from './telemetry';
@@ -22,7 +23,7 @@ export interface TokenManagerOptions {
   store: TokenStore;
   lock: KeyedLock;
   /** Performs one token exchange; `background` when no caller waits for it. */
-  exchange: (background: boolean) => Promise<AccessToken>;
+  exchange: Exchange;
   refreshBeforeExpiryMs: number;
   /** Wall time judges freshness; monotonic time the background backoff. Default is {@link systemClock}. */
   clock?: Clock;
@@ -30,7 +31,11 @@ export interface TokenManagerOptions {
   random?: () => number;
   /** Events and counters. Default is none. */
   telemetry?: Telemetry;
-  /** How a store with a cross-process lock is used. Default is `DEFAULT_STORE_LOCK_TIMING` (lib/store-lock.ts). */
+  /**
+   * How a store with a cross-process lock is used: its wait must cover the exchange (see
+   * `storeLockTiming`, lib/store-lock.ts). Default is `DEFAULT_STORE_LOCK_TIMING`, for an exchange
+   * with the default bounds.
+   */
   storeLock?: Partial<StoreLockTiming>;
   /** The bound of each store call, in milliseconds. Default is `DEFAULT_STORE_TIMEOUT_MS` for each. */
   storeTimeoutsMs?: Partial<StoreTimeouts>;
@@ -196,7 +201,7 @@ export class TokenManager {
   }
 
   async #exchangeAndStore(background: boolean): Promise<AccessToken> {
-    const token = await this.#options.exchange(background);
+    const token = await this.#options.exchange({ background });
     // After the exchange: a provider-backed secret that rotated during it moves the token to the
     // new secret's entry.
     const key = this.#key()!;

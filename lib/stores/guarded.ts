@@ -25,6 +25,16 @@ export const DEFAULT_STORE_LOCK_TIMEOUT_MS = 10_000;
 export type StoreTimeouts = Readonly<Record<StoreOperation, number>>;
 
 /**
+ * The bounds for a `storeTimeoutMs` option: reads, writes and deletes get it; the lock at least
+ * {@link DEFAULT_STORE_LOCK_TIMEOUT_MS}, as a lock command that answers late is not a failure (the
+ * Redis store itself waits up to 5 s for one).
+ */
+export function storeTimeouts(storeTimeoutMs: number): StoreTimeouts {
+  const t = storeTimeoutMs;
+  return { get: t, set: t, delete: t, lock: Math.max(t, DEFAULT_STORE_LOCK_TIMEOUT_MS) };
+}
+
+/**
  * How many times its usual bound a read or write on the lock path may take: 4 (2 s by default).
  * Long enough for a busy Redis to answer, short enough that a store that never answers costs a
  * cold call seconds, not the lock's 10 s per read.
@@ -43,6 +53,20 @@ const LOCK_PATH_FACTOR = 4;
  * holder on a busy Redis); a store whose reads hang but whose lock answers at once costs no more.
  */
 export type StorePath = 'direct' | 'lock' | 'held';
+
+/**
+ * How long one store call on `path` may take, in milliseconds (see {@link StorePath}); for a
+ * `'held'` read, `grantedInMs` is how long the store took to grant the lock.
+ */
+export function storeCallBoundMs(
+  timeouts: StoreTimeouts,
+  operation: StoreOperation,
+  path: StorePath,
+  grantedInMs = 0,
+): number {
+  const own = timeouts[operation] * (path === 'direct' ? 1 : LOCK_PATH_FACTOR);
+  return path === 'held' ? Math.max(own, Math.min(grantedInMs * LOCK_PATH_FACTOR, timeouts.lock)) : own;
+}
 
 /** A store call that did not settle within its bound. Carries no key, token or store detail. */
 export class StoreTimeoutError extends Error {
@@ -227,9 +251,7 @@ export class GuardedStore {
     path: StorePath = 'direct',
     grantedInMs = 0,
   ): Promise<T> {
-    const own = this.#timeouts[operation] * (path === 'direct' ? 1 : LOCK_PATH_FACTOR);
-    const timeoutMs =
-      path === 'held' ? Math.max(own, Math.min(grantedInMs * LOCK_PATH_FACTOR, this.#timeouts.lock)) : own;
+    const timeoutMs = storeCallBoundMs(this.#timeouts, operation, path, grantedInMs);
     return new Promise<T>((resolve) => {
       let settled = false;
       const cancel = this.#clock.after(timeoutMs, () => {
