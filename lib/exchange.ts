@@ -150,15 +150,13 @@ function exchangeFor(
       };
       let token: AccessToken;
       try {
-        token = await withRetries(
-          retryPolicy,
-          attempt,
-          (error: TokenRequestError, retry: number, delayMs: number) =>
+        token = await withRetries(retryPolicy, attempt, {
+          onRetry: (error: TokenRequestError, retry: number, delayMs: number) =>
             telemetry.exchangeRetrying(run, error, retry, delayMs),
           background,
           deadline,
-          resolved.clock,
-        );
+          clock: resolved.clock,
+        });
       } catch (error) {
         // A secret from a provider may have rotated since this exchange asked for it: one more
         // request with the new value before the cooldown starts (issue 14, item 1).
