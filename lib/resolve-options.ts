@@ -166,6 +166,14 @@ function resolveFresh(instance: AxiosInstance, input: unknown): ResolvedOptions 
   ) {
     fail('store', 'must implement get(), set() and delete()');
   }
+  // A `lock` that is not a function would silently turn the fleet's single flight off.
+  if (
+    store !== undefined &&
+    ['lock', 'waitForUnlock'].some(
+      (m) => !['undefined', 'function'].includes(typeof (store as unknown as Record<string, unknown>)[m]),
+    )
+  )
+    fail('store', 'must implement lock() and waitForUnlock() as functions, if at all');
   const clock = (options['clock'] ?? systemClock) as Clock;
   if (
     typeof clock !== 'object' ||

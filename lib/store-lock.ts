@@ -79,8 +79,9 @@ export interface StoreLockOptions<T> extends StoreLockTiming {
  * store, and tries the lock again: when a dead holder's lease lapses, the waiters compete for it
  * and one wins. Past its staggered deadline a waiter produces on its own rather than hang. A store
  * that fails to decide the lock means producing at once: the lock only saves exchanges, it never
- * guards correctness. A store whose `lock` is not a function, or answers no promise, is a
- * programming error and throws, never "fails open".
+ * guards correctness. A store whose `lock` is not a function, answers no promise, or rejects with
+ * a TypeError (the guarded store's word for a lease that is none) is a programming error and
+ * throws, never "fails open".
  */
 export async function underStoreLock<T>(options: StoreLockOptions<T>): Promise<T> {
   const { store, key, leaseMs, readFresh, produce, clock = systemClock } = options;
@@ -93,6 +94,9 @@ export async function underStoreLock<T>(options: StoreLockOptions<T>): Promise<T
     try {
       lease = (await pending) as StoreLease | undefined;
     } catch (error) {
+      // A broken contract (the guarded store's TypeError for a lease that is none) is thrown; a
+      // store that failed (an Error) only costs this process its own exchange.
+      if (error instanceof TypeError) throw error;
       options.onLockError?.(error);
       return produce();
     }

@@ -175,6 +175,11 @@ describe('underStoreLock()', () => {
   it.each([
     ['is not a function', { lock: undefined }, /is not a function/],
     ['answers no promise', { lock: () => undefined }, /"store\.lock" must answer a promise/],
+    [
+      'rejects with a TypeError (a lease that is none, as the guarded store says)',
+      { lock: () => Promise.reject(new TypeError('"store.lock" must answer a lease')) },
+      /"store\.lock" must answer a lease/,
+    ],
   ])('throws a programming error, not "fail open", when the lock %s', async (_name, broken, message) => {
     const store = { ...leasingStore().store, ...broken } as unknown as LockingStore;
     const produce = jest.fn(async () => 'own');
@@ -329,4 +334,40 @@ describe('installClientCredentials() with a store lock shared by two processes',
     expect((await waiter).accessToken).toBe('token-3');
     expect(b.stats().exchanges).toBe(0);
   });
+});
+
+describe('installClientCredentials() with a store whose lock breaks its contract', () => {
+  const base: TokenStore = { get: async () => undefined, set: async () => {}, delete: async () => false };
+
+  it.each([
+    ['answers no promise', () => undefined, '"store.lock" must answer a promise'],
+    [
+      'answers a release function, not a lease',
+      async () => () => {},
+      '"store.lock" must answer a lease ({ extend, release }) or undefined',
+    ],
+  ])(
+    'surfaces a TypeError, never "fails open", when the lock %s, and requests no token',
+    async (_name, lock, message) => {
+      let requests = 0;
+      const tokenClient = axios.create({
+        adapter: async (config) => {
+          requests += 1;
+          return { status: 500, statusText: 'Error', headers: {}, data: '', config };
+        },
+      });
+      const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
+        tokenUrl: 'https://auth.example.com/token',
+        clientId: 'client',
+        clientSecret: 'secret',
+        store: { ...base, lock } as unknown as TokenStore,
+        tokenClient,
+        tokenRequestRetries: 0,
+      });
+      const failure = handle.getToken();
+      await expect(failure).rejects.toThrow(TypeError);
+      await expect(failure).rejects.toThrow(message);
+      expect({ requests, exchanges: handle.stats().exchanges }).toEqual({ requests: 0, exchanges: 0 });
+    },
+  );
 });

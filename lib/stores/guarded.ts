@@ -82,6 +82,16 @@ export class StoreTimeoutError extends Error {
   }
 }
 
+function isLease(value: unknown): value is StoreLease {
+  const lease = value as Partial<StoreLease> | null;
+  return (
+    typeof lease === 'object' &&
+    lease !== null &&
+    typeof lease.extend === 'function' &&
+    typeof lease.release === 'function'
+  );
+}
+
 /** What {@link GuardedStore} needs besides the store. */
 export interface GuardedStoreOptions {
   /** Per-operation bounds in milliseconds. Default is {@link DEFAULT_STORE_TIMEOUT_MS} for each. */
@@ -172,8 +182,8 @@ export class GuardedStore {
    * The store's leased lock (see {@link TokenStore.lock}), bounded by the `lock` timeout. Rejects
    * when the lock cannot be decided (the store failed or did not answer in time), so the lock
    * protocol exchanges on its own; a grant that arrives too late is released at once. The lease it
-   * answers is bounded too and never rejects. A `lock` that answers no promise is a programming
-   * error: a TypeError, never "failing open".
+   * answers is bounded too and never rejects. A `lock` that answers no promise, or a promise of
+   * anything but a lease or `undefined`, is a programming error: a TypeError, never "failing open".
    */
   lock(key: string, leaseMs: number): Promise<StoreLease | undefined> {
     const store = this.#store;
@@ -194,6 +204,9 @@ export class GuardedStore {
     return this.#bounded<StoreLease | undefined | typeof failed>('lock', pending, failed, late).then((lease) => {
       if (lease === failed) throw new Error('token store "lock" failed or did not answer in time');
       if (lease === undefined) return undefined;
+      // A store on the old contract (a release function) or any other non-lease is a programming
+      // error: it would be "extended" and "released" as failures forever, never freed.
+      if (!isLease(lease)) throw new TypeError('"store.lock" must answer a lease ({ extend, release }) or undefined');
       this.#grantedInMs.set(key, this.#clock.monotonic() - asked);
       return this.#guardLease(lease);
     });
