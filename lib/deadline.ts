@@ -74,6 +74,12 @@ export function timedOut(signal: AbortSignal | undefined): boolean {
 }
 
 /**
+ * The defaults a token acquisition is made of: a 30-second request timeout (milliseconds), 2
+ * retries, and a 10-second cap on each wait between attempts (milliseconds).
+ */
+export const ACQUISITION_DEFAULTS = Object.freeze({ requestTimeoutMs: 30_000, retries: 2, retryMaxDelayMs: 10_000 });
+
+/**
  * The default total time for one token acquisition, in milliseconds: every attempt at its full
  * per-request timeout, the longest backoff wait before each retry, and, with discovery, the two
  * metadata requests. With the defaults (30 s, 2 retries, 10 s cap) that is 110 seconds, or 170
@@ -88,6 +94,12 @@ export function defaultAcquisitionTimeoutMs(settings: {
   const { requestTimeoutMs, retries, retryMaxDelayMs, discovery } = settings;
   return requestTimeoutMs * (retries + 1) + retryMaxDelayMs * retries + (discovery ? 2 * requestTimeoutMs : 0);
 }
+
+/** {@link defaultAcquisitionTimeoutMs} of {@link ACQUISITION_DEFAULTS}, without discovery: 110000 (110 seconds). */
+export const DEFAULT_ACQUISITION_TIMEOUT_MS = defaultAcquisitionTimeoutMs({
+  ...ACQUISITION_DEFAULTS,
+  discovery: false,
+});
 
 /**
  * `promise`, or `onTimeout()`'s error once `deadline` passes, whichever comes first. For waits that

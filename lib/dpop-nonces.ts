@@ -1,16 +1,10 @@
+import { originOf } from './origins';
+
 /** The largest nonce kept: a server's nonce is an opaque short string, not a payload. */
 const MAX_NONCE_LENGTH = 1024;
 
 /** RFC 9449 §8.1: a nonce is `1*NQCHAR` (%x21 / %x23-5B / %x5D-7E). */
 const NONCE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-
-function originOf(url: string): string | undefined {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The latest `DPoP-Nonce` per origin (RFC 9449 §8, §9), from every response that carries one,

@@ -8,6 +8,7 @@ import {
   type webcrypto,
 } from 'node:crypto';
 import { encodeSegment, jwsSigner, toKeyObject } from './jws';
+import { fail } from './validate';
 
 /** A key as the `dpop` option takes it: a `CryptoKey`, a `KeyObject`, a JWK object or a PEM string. */
 export type DPoPKeyInput = webcrypto.CryptoKey | KeyObject | JsonWebKey | string;
@@ -36,17 +37,13 @@ export interface DPoPSigner {
   proof(htm: string, url: string, nonce: string | undefined, accessToken?: string, now?: number): string;
 }
 
-function fail(problem: string): never {
-  throw new TypeError(`"dpop" option ${problem}`);
-}
-
 /** The public members of a JWK, in RFC 7638 §3.2 order: exactly what the thumbprint hashes. */
 function publicJwk(key: KeyObject): { alg: 'ES256' | 'EdDSA'; jwk: Record<string, string> } {
   const { kty, crv, x, y } = key.export({ format: 'jwk' });
   if (kty === 'EC' && crv === 'P-256' && x !== undefined && y !== undefined)
     return { alg: 'ES256', jwk: { crv, kty, x, y } };
   if (kty === 'OKP' && crv === 'Ed25519' && x !== undefined) return { alg: 'EdDSA', jwk: { crv, kty, x } };
-  return fail('key pair must be P-256 (ES256) or Ed25519 (EdDSA)');
+  return fail('dpop', 'key pair must be P-256 (ES256) or Ed25519 (EdDSA)');
 }
 
 /** RFC 7638: SHA-256 over the canonical JSON of the required members, base64url. */
@@ -110,13 +107,13 @@ export function resolveDPoP(value: unknown): DPoPSigner | undefined {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     return new KeyPairSigner(privateKey, publicKey);
   }
-  if (typeof value !== 'object' || value === null) fail('must be a boolean or { privateKey, publicKey }');
+  if (typeof value !== 'object' || value === null) fail('dpop', 'must be a boolean or { privateKey, publicKey }');
   const { privateKey, publicKey } = value as Partial<DPoPKeyPair>;
   const privateKeyObject = toKeyObject(privateKey, 'private', '"dpop" option "privateKey"').key;
   const publicKeyObject = toKeyObject(publicKey, 'public', '"dpop" option "publicKey"').key;
   const signer = new KeyPairSigner(privateKeyObject, publicKeyObject);
   // A pair that does not match would sign proofs no server accepts: caught here, not at the first call.
   if (jwkThumbprint(publicJwk(createPublicKey(privateKeyObject)).jwk) !== signer.thumbprint)
-    fail('"privateKey" and "publicKey" must be one key pair');
+    fail('dpop', '"privateKey" and "publicKey" must be one key pair');
   return signer;
 }

@@ -1,13 +1,14 @@
 import axios, { type AxiosInstance } from 'axios';
-import { clientAuthenticationFor } from './client-auth';
+import { clientAuthenticationFor, type ClientAuthentication } from './client-auth';
 import { Cooldown } from './cooldown';
-import { deadlineIn, untilDeadline } from './deadline';
+import { deadlineIn, untilDeadline, type Deadline } from './deadline';
 import { discoverTokenEndpoint, type TokenEndpointTarget } from './discovery';
 import { DiscoveryError, TokenRequestError } from './errors';
 import type { Telemetry } from './telemetry';
 import type { ResolvedOptions } from './options';
 import { RETRY_BASE_DELAY_MS, withRetries } from './retry';
-import { requestToken } from './token-endpoint';
+import { acquisitionTimeout, requestToken } from './token-endpoint';
+import { isThenable } from './thenable';
 import type { ResolvedTokenParameters } from './token-parameters';
 import type { TokenScheme } from './token-scheme';
 import type { AccessToken } from './types';
@@ -46,8 +47,32 @@ function endpointResolver(resolved: ResolvedOptions, client: AxiosInstance): () 
     discoverTokenEndpoint(settings, clientAuthMethod, resolved.candidateMethods, resolved.hasClientCertificate);
 }
 
+/**
+ * `authenticate`, ended by `deadline`: a credential provider (a secret or an assertion from
+ * elsewhere) that never answers must not hold the exchange past its deadline. A synchronous
+ * authentication stays synchronous.
+ */
+function boundedBy(deadline: Deadline, authenticate: ClientAuthentication): ClientAuthentication {
+  return (request) => {
+    const pending = authenticate(request);
+    return isThenable(pending)
+      ? untilDeadline(Promise.resolve(pending), deadline, () => acquisitionTimeout(deadline))
+      : pending;
+  };
+}
+
 /** Performs one token exchange; `background` when no caller waits for it. */
-export type Exchange = (background: boolean) => Promise<AccessToken>;
+export type Exchange = (how: { background: boolean }) => Promise<AccessToken>;
+
+/**
+ * The longest one {@link Exchange} may take, in milliseconds: its acquisition deadline
+ * (`tokenAcquisitionTimeoutMs`), which bounds the metadata fetch, every credential provider call,
+ * every attempt and every backoff or `Retry-After` wait between them (a wait that would end after
+ * it is not made).
+ */
+export function exchangeBoundMs(resolved: Pick<ResolvedOptions, 'tokenAcquisitionTimeoutMs'>): number {
+  return resolved.tokenAcquisitionTimeoutMs;
+}
 
 /**
  * Token exchanges as the token managers ask for them, one {@link Exchange} per parameter set: quota
@@ -97,7 +122,7 @@ function exchangeFor(
     maxDelayMs: resolved.tokenRequestRetryMaxDelayMs,
   };
 
-  return async (background) => {
+  return async ({ background }) => {
     const rejected = cooldown.active();
     if (rejected !== undefined) {
       telemetry.exchangeRefused(rejected);
@@ -123,7 +148,7 @@ function exchangeFor(
           httpsAgent: resolved.httpsAgent,
           params,
           // Called once per attempt: a JWT assertion gets a fresh jti each time.
-          authenticate: authenticationFor(endpoint.method),
+          authenticate: boundedBy(deadline, authenticationFor(endpoint.method)),
           client: tokenClient,
           timeoutMs: resolved.tokenRequestTimeoutMs,
           deadline,
@@ -141,19 +166,20 @@ function exchangeFor(
       };
       let token: AccessToken;
       try {
-        token = await withRetries(
-          retryPolicy,
-          attempt,
-          (error: TokenRequestError, retry: number, delayMs: number) =>
+        token = await withRetries(retryPolicy, attempt, {
+          onRetry: (error: TokenRequestError, retry: number, delayMs: number) =>
             telemetry.exchangeRetrying(run, error, retry, delayMs),
           background,
           deadline,
-          resolved.clock,
-        );
+          clock: resolved.clock,
+        });
       } catch (error) {
         // A secret from a provider may have rotated since this exchange asked for it: one more
         // request with the new value before the cooldown starts (issue 14, item 1).
-        if (resolved.secretSource === undefined || !(await resolved.secretSource.rotatedAfter(error))) throw error;
+        const source = resolved.secretSource;
+        const rotated = source?.rotatedAfter(error);
+        if (rotated === undefined || !(await untilDeadline(rotated, deadline, () => acquisitionTimeout(deadline))))
+          throw error;
         token = await attempt();
       }
       cooldown.clear();

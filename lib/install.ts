@@ -1,6 +1,6 @@
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { ClientCredentialsStats } from './events';
-import { createExchange, type Exchange } from './exchange';
+import { createExchange, exchangeBoundMs, type Exchange } from './exchange';
 import { createResponseObserver, createUnauthorizedHandler } from './interceptors';
 import { lockFor } from './lock';
 import type { ClientCredentialsOptions, ResolvedOptions } from './options';
@@ -10,7 +10,8 @@ import { isAxiosInstance } from './validate';
 import { createOriginPolicy } from './origins';
 import { defaultTokenStore } from './stores/memory';
 import { storeKeys } from './store-keys';
-import { DEFAULT_STORE_LOCK_TIMEOUT_MS } from './stores/guarded';
+import { storeLockTiming } from './store-lock';
+import { storeTimeouts } from './stores/guarded';
 import { Telemetry } from './telemetry';
 import { TokenManager } from './token-manager';
 import { TokenManagers } from './token-managers';
@@ -20,23 +21,12 @@ import type { AccessToken, ClientCredentialsHandle } from './types';
 
 const installed = new WeakSet<AxiosInstance>();
 
-/**
- * How long a caller waits for the holder of a store's cross-process lock: as long as the holder's
- * whole exchange may take (a metadata fetch too, with discovery, each bounded by the request
- * timeout). The lock itself is a short lease its holder extends while it works, so it need not
- * outlive the exchange: a dead holder's lease lapses within seconds.
- */
-function storeLockTiming(resolved: ResolvedOptions): { waitMs: number } {
-  const requests = resolved.issuer === undefined ? 1 : 2;
-  return { waitMs: requests * resolved.tokenRequestTimeoutMs + 5_000 };
-}
-
 type RequestInterceptor = ReturnType<typeof createRequestInterceptor>;
 
 /** An exchange made on its first call: a parameter set that only ever reads cached tokens costs none of it. */
 function lazily(make: () => Exchange): Exchange {
   let exchange: Exchange | undefined;
-  return (background) => (exchange ??= make())(background);
+  return (how) => (exchange ??= make())(how);
 }
 
 /** What an installation builds on first use: counters, token managers and interceptor logic. */
@@ -61,11 +51,9 @@ function wire(instance: AxiosInstance, resolved: ResolvedOptions, baseURL: strin
   // The credentials' fingerprints were computed at install, when the strategies were bound.
   const keyFor = storeKeys(resolved, scheme);
   const lock = lockFor(store);
-  const storeLock = storeLockTiming(resolved);
-  // The lock is bounded apart from reads and writes: a lock command that answers late is not a
-  // failure (the Redis store itself waits up to 5 s for one), so it gets the longer bound.
-  const t = resolved.storeTimeoutMs;
-  const storeTimeoutsMs = { get: t, set: t, delete: t, lock: Math.max(t, DEFAULT_STORE_LOCK_TIMEOUT_MS) };
+  const storeTimeoutsMs = storeTimeouts(resolved.storeTimeoutMs);
+  // A waiter waits as long as the lock's holder may legitimately take: its whole exchange.
+  const storeLock = storeLockTiming(exchangeBoundMs(resolved), storeTimeoutsMs);
   // Built on the first exchange: an installation that only reads cached tokens costs none of it.
   let exchanges: ReturnType<typeof createExchange> | undefined;
   const own = { scopes: resolved.scopes, resources: resolved.resources, audience: resolved.audience };

@@ -9,7 +9,8 @@ function isPath(url: string): boolean {
   return url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47;
 }
 
-function originOf(url: string, base?: string): string | undefined {
+/** The origin of `url` (resolved against `base`, if given), or `undefined` when it is no URL. */
+export function originOf(url: string, base?: string): string | undefined {
   try {
     return new URL(url, base).origin;
   } catch {

@@ -1,7 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import { resolveClientAuth } from './client-auth/resolve';
 import { systemClock, type Clock } from './clock';
-import { defaultAcquisitionTimeoutMs } from './deadline';
+import { ACQUISITION_DEFAULTS, defaultAcquisitionTimeoutMs } from './deadline';
 import type { ClientCredentialsEventListener } from './events';
 import type { ClientCredentialsOptions, ResolvedOptions } from './options';
 import { DEFAULT_STORE_TIMEOUT_MS } from './stores/guarded';
@@ -155,6 +155,14 @@ function resolveFresh(instance: AxiosInstance, input: unknown): ResolvedOptions 
   ) {
     fail('store', 'must implement get(), set() and delete()');
   }
+  // A `lock` that is not a function would silently turn the fleet's single flight off.
+  if (
+    store !== undefined &&
+    ['lock', 'waitForUnlock'].some(
+      (m) => !['undefined', 'function'].includes(typeof (store as unknown as Record<string, unknown>)[m]),
+    )
+  )
+    fail('store', 'must implement lock() and waitForUnlock() as functions, if at all');
   const clock = (options['clock'] ?? systemClock) as Clock;
   if (
     typeof clock !== 'object' ||
@@ -193,13 +201,18 @@ function resolveFresh(instance: AxiosInstance, input: unknown): ResolvedOptions 
   if (onEvent !== undefined && typeof onEvent !== 'function') fail('onEvent', 'must be a function');
   // The client id and the server's host name an installation without naming anything secret.
   const name = optionalString('name', options['name']) ?? `${clientId}@${new URL(tokenUrl?.href ?? issuer!).host}`;
-  const retries = numberAtLeast('tokenRequestRetries', options['tokenRequestRetries'], 2, 0);
+  const retries = numberAtLeast('tokenRequestRetries', options['tokenRequestRetries'], ACQUISITION_DEFAULTS.retries, 0);
   if (!Number.isInteger(retries)) fail('tokenRequestRetries', 'must be an integer');
-  const requestTimeoutMs = numberAtLeast('tokenRequestTimeoutMs', options['tokenRequestTimeoutMs'], 30_000, 1);
+  const requestTimeoutMs = numberAtLeast(
+    'tokenRequestTimeoutMs',
+    options['tokenRequestTimeoutMs'],
+    ACQUISITION_DEFAULTS.requestTimeoutMs,
+    1,
+  );
   const retryMaxDelayMs = numberAtLeast(
     'tokenRequestRetryMaxDelayMs',
     options['tokenRequestRetryMaxDelayMs'],
-    10_000,
+    ACQUISITION_DEFAULTS.retryMaxDelayMs,
     0,
   );
   const acquisitionDefault = defaultAcquisitionTimeoutMs({

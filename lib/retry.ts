@@ -57,25 +57,28 @@ export function retryDelayMs(
   return Math.floor(random() * step);
 }
 
+/** How {@link withRetries} reports, waits and gives up. */
+export interface RetryRun {
+  /** Told before each retry's wait. Default is none. */
+  onRetry?: (error: TokenRequestError, retry: number, delayMs: number) => void;
+  /** Whether nobody waits for the outcome: its timers then never keep the process alive. Default is `false`. */
+  background?: boolean;
+  /**
+   * The acquisition's total deadline: a retry whose wait would end after it is not made, and the
+   * last error is thrown at once. Default is none.
+   */
+  deadline?: Deadline | undefined;
+  /** Sleeps the backoff (monotonic timers: a wall-clock step neither stretches nor skips it). Default is {@link systemClock}. */
+  clock?: Clock;
+}
+
 /**
  * Runs `attempt` until it succeeds, fails with an error that is not retryable, or the retries are
  * spent; the last error is thrown. Each attempt is a whole token request, client authentication
  * included, so a JWT assertion is signed anew (fresh `jti`) every time.
- *
- * @param background Whether nobody waits for the outcome: its timers then never keep the process alive.
- * @param deadline The acquisition's total deadline: a retry whose wait would end after it is not
- *   made, and the last error is thrown at once. Default is none.
- * @param clock Sleeps the backoff (monotonic timers: a wall-clock step neither stretches nor
- *   skips it). Default is {@link systemClock}.
  */
-export async function withRetries<T>(
-  policy: RetryPolicy,
-  attempt: () => Promise<T>,
-  onRetry: (error: TokenRequestError, retry: number, delayMs: number) => void,
-  background = false,
-  deadline?: Deadline,
-  clock: Clock = systemClock,
-): Promise<T> {
+export async function withRetries<T>(policy: RetryPolicy, attempt: () => Promise<T>, run: RetryRun = {}): Promise<T> {
+  const { onRetry, background = false, deadline, clock = systemClock } = run;
   for (let retry = 1; ; retry += 1) {
     try {
       return await attempt();
@@ -84,7 +87,7 @@ export async function withRetries<T>(
       const delay = retryDelayMs(policy, retry, error.retryAfterMs);
       // Waiting past the deadline would only end in a timeout; the real failure says more.
       if (delay === undefined || (deadline !== undefined && delay >= deadline.remainingMs())) throw error;
-      onRetry(error, retry, delay);
+      onRetry?.(error, retry, delay);
       // A caller waits for a foreground retry: its timer keeps the process alive, as the request would.
       await clock.sleep(delay, !background);
     }

@@ -1,8 +1,10 @@
 import { cacheKey } from './cache-key';
 import type { SecretSource } from './client-auth/secret-source';
+import { deadlineIn, untilDeadline } from './deadline';
 import type { ResolvedOptions } from './options';
 import type { CredentialBoundKey } from './token-manager';
 import type { ResolvedTokenParameters } from './token-parameters';
+import { acquisitionTimeout } from './token-endpoint';
 import type { TokenScheme } from './token-scheme';
 
 /**
@@ -35,7 +37,11 @@ function storeKey(
  * secret earned), and two processes whose providers disagree share nothing. Before the provider
  * was first asked there is no key: the first acquisition asks it (once for a burst), then reads.
  */
-function secretBoundKey(source: SecretSource, keyFor: (fingerprint: string) => string): CredentialBoundKey {
+function secretBoundKey(
+  source: SecretSource,
+  keyFor: (fingerprint: string) => string,
+  read: () => Promise<string>,
+): CredentialBoundKey {
   let version = -1;
   let key: string | undefined;
   let pending: Promise<string> | undefined;
@@ -47,7 +53,7 @@ function secretBoundKey(source: SecretSource, keyFor: (fingerprint: string) => s
     return key;
   };
   const resolve = (): Promise<string> =>
-    (pending ??= source.read().then(
+    (pending ??= read().then(
       () => {
         pending = undefined;
         return current()!;
@@ -70,15 +76,27 @@ export function storeKeys(
   scheme: TokenScheme,
 ): (parameters: ResolvedTokenParameters) => string | CredentialBoundKey {
   const { credential, secretSource: source } = resolved;
+  // The first read is part of the acquisition: a provider that never answers ends at its deadline.
+  const read = async (): Promise<string> => {
+    const deadline = deadlineIn(resolved.tokenAcquisitionTimeoutMs, resolved.clock);
+    try {
+      return await untilDeadline(source!.read(), deadline, () => acquisitionTimeout(deadline));
+    } finally {
+      deadline.release();
+    }
+  };
   return (parameters) =>
     source === undefined
       ? storeKey(resolved, parameters, credential, scheme.cacheKeyPart)
-      : secretBoundKey(source, (secret) =>
-          storeKey(
-            resolved,
-            parameters,
-            [credential, `secret:${secret}`].filter(Boolean).join(' '),
-            scheme.cacheKeyPart,
-          ),
+      : secretBoundKey(
+          source,
+          (secret) =>
+            storeKey(
+              resolved,
+              parameters,
+              [credential, `secret:${secret}`].filter(Boolean).join(' '),
+              scheme.cacheKeyPart,
+            ),
+          read,
         );
 }

@@ -1,4 +1,6 @@
 import { systemClock, type Clock } from './clock';
+import { DEFAULT_ACQUISITION_TIMEOUT_MS } from './deadline';
+import { DEFAULT_STORE_TIMEOUT_MS, storeCallBoundMs, storeTimeouts, type StoreTimeouts } from './stores/guarded';
 import { isThenable } from './thenable';
 import type { StoreLease, TokenStore } from './types';
 
@@ -23,15 +25,25 @@ export interface StoreLockTiming {
 }
 
 /**
- * The default timing: a 1.5-second lease (a dead holder blocks the fleet for 1.5 seconds at most),
- * a 35-second wait (longer than the default 30-second token request timeout), and a 1-second
- * fallback poll: waiters are woken by the store, polling only covers a lost wake-up.
+ * The timing for a holder whose exchange takes at most `exchangeMs` (see `exchangeBoundMs`,
+ * lib/exchange.ts) and whose store calls are bounded by `storeTimeoutsMs`: a 1.5-second lease (a
+ * dead holder blocks the fleet for 1.5 seconds at most), a 1-second fallback poll (waiters are
+ * woken by the store, polling only covers a lost wake-up), and a wait as long as everything a live
+ * holder does once it has the lock: its read of the store, its whole exchange, its write.
  */
-export const DEFAULT_STORE_LOCK_TIMING: Readonly<StoreLockTiming> = Object.freeze({
-  leaseMs: 1_500,
-  waitMs: 35_000,
-  pollIntervalMs: 1_000,
-});
+export function storeLockTiming(exchangeMs: number, storeTimeoutsMs: StoreTimeouts): StoreLockTiming {
+  const heldRead = storeCallBoundMs(storeTimeoutsMs, 'get', 'held', Infinity);
+  const write = storeCallBoundMs(storeTimeoutsMs, 'set', 'lock');
+  return { leaseMs: 1_500, waitMs: heldRead + exchangeMs + write, pollIntervalMs: 1_000 };
+}
+
+/**
+ * The timing for an exchange and store calls with the default bounds: a 122-second wait (a 10 s
+ * held read, a 110 s exchange, a 2 s write).
+ */
+export const DEFAULT_STORE_LOCK_TIMING: Readonly<StoreLockTiming> = Object.freeze(
+  storeLockTiming(DEFAULT_ACQUISITION_TIMEOUT_MS, storeTimeouts(DEFAULT_STORE_TIMEOUT_MS)),
+);
 
 /** The largest share of `waitMs` added at random to one waiter's deadline. */
 export const WAIT_STAGGER = 0.25;
@@ -67,8 +79,9 @@ export interface StoreLockOptions<T> extends StoreLockTiming {
  * store, and tries the lock again: when a dead holder's lease lapses, the waiters compete for it
  * and one wins. Past its staggered deadline a waiter produces on its own rather than hang. A store
  * that fails to decide the lock means producing at once: the lock only saves exchanges, it never
- * guards correctness. A store whose `lock` is not a function, or answers no promise, is a
- * programming error and throws, never "fails open".
+ * guards correctness. A store whose `lock` is not a function, answers no promise, or rejects with
+ * a TypeError (the guarded store's word for a lease that is none) is a programming error and
+ * throws, never "fails open".
  */
 export async function underStoreLock<T>(options: StoreLockOptions<T>): Promise<T> {
   const { store, key, leaseMs, readFresh, produce, clock = systemClock } = options;
@@ -81,6 +94,9 @@ export async function underStoreLock<T>(options: StoreLockOptions<T>): Promise<T
     try {
       lease = (await pending) as StoreLease | undefined;
     } catch (error) {
+      // A broken contract (the guarded store's TypeError for a lease that is none) is thrown; a
+      // store that failed (an Error) only costs this process its own exchange.
+      if (error instanceof TypeError) throw error;
       options.onLockError?.(error);
       return produce();
     }

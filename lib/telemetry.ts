@@ -2,7 +2,12 @@ import { channel } from 'node:diagnostics_channel';
 import { systemClock } from './clock';
 import { CACHE_HIT_CHANNEL, EVENT_CHANNEL, type CacheHitMessage } from './channels';
 import { defaultLogWriter, formatEvent, formatValue, type LogWriter } from './debug-log';
-import { summarize, type ClientCredentialsEvent, type ClientCredentialsStats, type EventListener } from './events';
+import {
+  summarize,
+  type ClientCredentialsEvent,
+  type ClientCredentialsStats,
+  type ClientCredentialsEventListener,
+} from './events';
 import type { AccessToken } from './types';
 
 const eventChannel = channel(EVENT_CHANNEL);
@@ -28,7 +33,7 @@ export interface TelemetryOptions {
   /** Carried on every event and log line. Default is `'axios-client-credentials'`. */
   name?: string;
   /** The `onEvent` option. Default is none. */
-  listener?: EventListener | undefined;
+  listener?: ClientCredentialsEventListener | undefined;
   /** Where debug lines go. Default is {@link defaultLogWriter}: from `NODE_DEBUG` or `DEBUG`. */
   log?: LogWriter | undefined;
   /** A monotonic clock in milliseconds for durations. Default is the system clock's `monotonic`. */
@@ -51,7 +56,7 @@ export class Telemetry {
     failures: 0,
     backgroundRenewals: 0,
   };
-  readonly #listener: EventListener | undefined;
+  readonly #listener: ClientCredentialsEventListener | undefined;
   readonly #log: LogWriter | undefined;
   readonly #now: () => number;
   /** The two cache-hit messages, frozen and reused; made when the channel first has a subscriber. */

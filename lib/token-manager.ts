@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from './clock';
+import type { Exchange } from './exchange';
 import type { KeyedLock } from './lock';
 import { DEFAULT_STORE_LOCK_TIMING, underStoreLock, type StoreLockTiming } from './store-lock';
 import { Telemetry } from './telemetry';
@@ -22,7 +23,7 @@ export interface TokenManagerOptions {
   store: TokenStore;
   lock: KeyedLock;
   /** Performs one token exchange; `background` when no caller waits for it. */
-  exchange: (background: boolean) => Promise<AccessToken>;
+  exchange: Exchange;
   refreshBeforeExpiryMs: number;
   /** Wall time judges freshness; monotonic time the background backoff. Default is {@link systemClock}. */
   clock?: Clock;
@@ -30,7 +31,11 @@ export interface TokenManagerOptions {
   random?: () => number;
   /** Events and counters. Default is none. */
   telemetry?: Telemetry;
-  /** How a store with a cross-process lock is used. Default is `DEFAULT_STORE_LOCK_TIMING` (lib/store-lock.ts). */
+  /**
+   * How a store with a cross-process lock is used: its wait must cover the exchange (see
+   * `storeLockTiming`, lib/store-lock.ts). Default is `DEFAULT_STORE_LOCK_TIMING`, for an exchange
+   * with the default bounds.
+   */
   storeLock?: Partial<StoreLockTiming>;
   /** The bound of each store call, in milliseconds. Default is `DEFAULT_STORE_TIMEOUT_MS` for each. */
   storeTimeoutsMs?: Partial<StoreTimeouts>;
@@ -122,7 +127,7 @@ export class TokenManager {
 
   /** A caller without a usable token waits for the (shared) exchange. */
   #wait(): Promise<AccessToken> {
-    return this.#telemetry.waited(this.#renew(false));
+    return this.#telemetry.waited(this.#renew({ background: false }));
   }
 
   /** Starts the one background renewal, unless one runs or the last one failed too recently. */
@@ -134,7 +139,7 @@ export class TokenManager {
     const telemetry = this.#telemetry;
     telemetry.renewalScheduled(current.expiresAt - now);
     // Always observed: a background failure never becomes an unhandled rejection.
-    this.#renew(true).then(
+    this.#renew({ background: true }).then(
       (token) => {
         // The very same token (or another already due) must not start a renewal on every request.
         if (token.accessToken !== current.accessToken && this.isFresh(token)) background.succeeded();
@@ -167,7 +172,7 @@ export class TokenManager {
    * One exchange per key at a time in this process (single flight under the key's lock) and, with
    * a store that has a cross-process lock, one per key across every process sharing the store.
    */
-  #renew(background: boolean): Promise<AccessToken> {
+  #renew(how: { background: boolean }): Promise<AccessToken> {
     const { lock } = this.#options;
     // Known here: acquire() resolved a credential-bound key before it got this far.
     const key = this.#key()!;
@@ -176,7 +181,7 @@ export class TokenManager {
       // Another installation sharing this store may have renewed while we queued for the lock.
       const current = await this.#readFresh();
       if (current !== undefined) return current;
-      if (!store.hasLock) return this.#exchangeAndStore(background);
+      if (!store.hasLock) return this.#exchangeAndStore(how);
       return underStoreLock({
         ...this.#storeLock,
         // The guarded store: its lock calls and leases are bounded in time.
@@ -184,7 +189,7 @@ export class TokenManager {
         key,
         clock: this.#clock,
         readFresh: (holding) => this.#readFresh(holding ? 'held' : 'lock'),
-        produce: () => this.#exchangeAndStore(background),
+        produce: () => this.#exchangeAndStore(how),
       });
     });
   }
@@ -195,8 +200,8 @@ export class TokenManager {
     return this.isFresh(current) ? current : undefined;
   }
 
-  async #exchangeAndStore(background: boolean): Promise<AccessToken> {
-    const token = await this.#options.exchange(background);
+  async #exchangeAndStore(how: { background: boolean }): Promise<AccessToken> {
+    const token = await this.#options.exchange(how);
     // After the exchange: a provider-backed secret that rotated during it moves the token to the
     // new secret's entry.
     const key = this.#key()!;

@@ -2,6 +2,8 @@ import axios from 'axios';
 import { defaultAcquisitionTimeoutMs, deadlineIn, requestSignal, timedOut, untilDeadline } from '../lib/deadline';
 import { ManualClock } from './support/clock';
 import { resolveOptions } from '../lib/resolve-options';
+import { installClientCredentials } from '../lib';
+import type { ClientCredentialsOptions } from '../lib/options';
 
 const base = { tokenUrl: 'https://auth.example.com/token', clientId: 'c', clientSecret: 's' };
 
@@ -118,4 +120,48 @@ describe('deadlineIn() on an injected clock', () => {
     clock.advance(20_000);
     expect(deadline.signal.aborted).toBe(false);
   });
+});
+
+describe('the token acquisition deadline', () => {
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it.each([
+    // A secret's first value is read before the exchange, for the cache key: not an exchange's failure.
+    ['a "clientSecret" provider that never answers', { clientSecret: () => new Promise<string>(() => {}) }, 0],
+    ['a "clientAssertion" provider that never answers', { clientAssertion: () => new Promise<string>(() => {}) }, 1],
+  ])(
+    'ends an acquisition waiting on %s with TOKEN_ENDPOINT_TIMEOUT, sending no request',
+    async (_name, credential, failures) => {
+      const clock = new ManualClock();
+      let requests = 0;
+      const tokenClient = axios.create({
+        adapter: async (config) => {
+          requests += 1;
+          return { status: 500, statusText: 'Error', headers: {}, data: '', config };
+        },
+      });
+      const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
+        tokenUrl: 'https://auth.example.com/token',
+        clientId: 'client',
+        tokenClient,
+        tokenAcquisitionTimeoutMs: 5_000,
+        clock,
+        ...credential,
+      } as unknown as ClientCredentialsOptions);
+      const outcome = handle.getToken().catch((error: unknown) => error);
+      await flush();
+      clock.advance(4_999);
+      await flush();
+      clock.advance(1);
+      await flush();
+      await expect(Promise.race([outcome, Promise.resolve('still waiting')])).resolves.toMatchObject({
+        name: 'TokenRequestError',
+        code: 'TOKEN_ENDPOINT_TIMEOUT',
+        message: 'no token within the 5000 ms token acquisition deadline',
+      });
+      expect({ requests, failures: handle.stats().failures }).toEqual({ requests: 0, failures });
+    },
+  );
 });

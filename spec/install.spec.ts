@@ -10,12 +10,13 @@ const SECRET = 'the-client-secret';
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A token endpoint on axios-mock-adapter that issues t1, t2, ... and counts exchanges. */
-function tokenEndpoint(options: { delayMs?: number } = {}) {
+function tokenEndpoint(options: { delayMs?: number; until?: Promise<void> } = {}) {
   const tokenClient = axios.create();
   const mock = new MockAdapter(tokenClient);
   const issued: string[] = [];
   mock.onPost(TOKEN_URL).reply(async (config) => {
     if (options.delayMs) await delay(options.delayMs);
+    await options.until;
     const token = `t${issued.length + 1}`;
     issued.push(token);
     const scope = new URLSearchParams(config.data as string).get('scope') ?? undefined;
@@ -140,14 +141,18 @@ describe('installClientCredentials()', () => {
     const { tokenClient } = tokenEndpoint();
     const { instance } = api();
     const first = install(instance, tokenClient);
-    expect(() => install(instance, tokenClient)).toThrow(TypeError);
+    expect(() => install(instance, tokenClient)).toThrow(
+      new TypeError(
+        'this axios instance already has installClientCredentials(); call eject() on the earlier handle first',
+      ),
+    );
     first.eject();
     expect(() => install(instance, tokenClient)).not.toThrow();
   });
 
   it('drops a rejected token and replays the request once with a new one', async () => {
     const endpoint = tokenEndpoint();
-    let valid = 't2';
+    const valid = 't2';
     const { instance, seen } = api((t) => t === valid);
     const handle = install(instance, endpoint.tokenClient);
     await handle.getToken(); // caches t1, which the API no longer accepts
@@ -155,7 +160,11 @@ describe('installClientCredentials()', () => {
     expect(response.status).toBe(200);
     expect(seen).toEqual(['Bearer t1', 'Bearer t2']);
     expect(endpoint.issued).toEqual(['t1', 't2']);
-    valid = 'none';
+    expect(handle.stats().replays).toBe(1);
+    // Dropped: the handle now answers the new token, and no request carries t1 again.
+    expect((await handle.getToken()).accessToken).toBe('t2');
+    await instance.get('/y');
+    expect(seen).toEqual(['Bearer t1', 'Bearer t2', 'Bearer t2']);
   });
 
   it('renews once for a storm of concurrent 401s', async () => {
@@ -247,18 +256,20 @@ describe('installClientCredentials()', () => {
   });
 
   it('rejects at once with CanceledError when the signal aborts during the wait, and the exchange carries on', async () => {
-    const endpoint = tokenEndpoint({ delayMs: 50 });
+    let answer = (): void => {};
+    const endpoint = tokenEndpoint({ until: new Promise<void>((resolve) => (answer = resolve)) });
     const { instance, seen } = api();
     install(instance, endpoint.tokenClient);
     const controller = new AbortController();
     const aborted = instance.get('/a', { signal: controller.signal });
     const other = instance.get('/b');
     await delay(5);
-    const abortedAt = Date.now();
     controller.abort();
     const error = await aborted.catch((e: unknown) => e);
     expect(axios.isCancel(error)).toBe(true);
-    expect(Date.now() - abortedAt).toBeLessThan(40); // well before the 50 ms exchange ends
+    // Rejected while the token endpoint still holds its answer: the abort did not wait for it.
+    expect({ issued: endpoint.issued, posts: endpoint.mock.history['post']?.length }).toEqual({ issued: [], posts: 1 });
+    answer();
     await expect(other).resolves.toMatchObject({ status: 200 });
     expect(seen).toEqual(['Bearer t1']);
     expect(endpoint.issued).toEqual(['t1']);
@@ -289,10 +300,15 @@ describe('installClientCredentials()', () => {
     const handle = install(instance, endpoint.tokenClient);
     const error = (await instance.get('/x').catch((e: unknown) => e)) as AxiosError;
     const state = (error.config as unknown as Record<string, unknown>)['axios-client-credentials'];
+    expect(state).toBeDefined();
+    // The handle keeps everything in private fields: no property holds anything to leak.
+    expect(Reflect.ownKeys(handle)).toEqual([]);
+    expect(JSON.stringify(handle)).toBe('{}');
     for (const view of [
       inspect(handle, { showHidden: true, depth: 5 }),
-      JSON.stringify(handle),
-      inspect(state),
+      inspect(handle.stats(), { depth: 5 }),
+      JSON.stringify(handle.stats()),
+      inspect(state, { showHidden: true, depth: 5 }),
       JSON.stringify(state),
     ]) {
       expect(view).not.toContain(SECRET);

@@ -150,8 +150,18 @@ describe('TokenManager refresh ahead', () => {
     h.issue('t1');
     await h.manager.acquire();
     h.fail();
-    h.advance(57_500);
-    await expect(h.manager.acquire()).rejects.toThrow('down');
+    h.fail();
+    // The last moment it is usable: served at once, though its background renewal fails.
+    h.advance(57_499);
+    expect(h.sync()).toBe('t1');
+    await flush();
+    expect(h.exchanges()).toBe(2);
+    // Then a caller waits for an exchange of its own, and gets its failure.
+    h.advance(1);
+    const waiting = h.manager.acquire();
+    expect(waiting).toBeInstanceOf(Promise);
+    await expect(waiting).rejects.toThrow('down');
+    expect(h.exchanges()).toBe(3);
   });
 
   it('does not loop when the server hands back the very same token', async () => {

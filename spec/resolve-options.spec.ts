@@ -62,6 +62,10 @@ describe('resolveOptions()', () => {
     [{ extraParams: { grant_type: 'password' } }, '"extraParams" option must not set "grant_type"'],
     [{ extraParams: { n: 1 } }, '"extraParams" option must map "n" to a string'],
     [{ store: {} }, '"store" option must implement get(), set() and delete()'],
+    [
+      { store: { get: () => undefined, set: () => {}, delete: () => false, lock: true } },
+      '"store" option must implement lock() and waitForUnlock() as functions, if at all',
+    ],
     [{ tokenClient: {} }, '"tokenClient" option must be an axios instance'],
     [{ tokenClient: instance }, '"tokenClient" option must not be the intercepted instance'],
     [{ origins: ['nope'] }, '"origins" option must be an absolute URL'],

@@ -60,7 +60,7 @@ describe('withRetries()', () => {
           attempts += 1;
           return Promise.reject(error);
         },
-        (_error, retry) => retries.push(retry),
+        { onRetry: (_error, retry) => retries.push(retry) },
       ),
     ).rejects.toBe(error);
     expect(attempts).toBe(3);
@@ -81,9 +81,7 @@ describe('withRetries() under a deadline', () => {
         attempts += 1;
         return Promise.reject(unavailable(30_000));
       },
-      (_error, retry) => retries.push(retry),
-      false,
-      deadlineIn(10_000),
+      { onRetry: (_error, retry) => retries.push(retry), deadline: deadlineIn(10_000) },
     );
     await expect(failing).rejects.toMatchObject({ code: 'TOKEN_RESPONSE_HTTP_ERROR', retryAfterMs: 30_000 });
     expect({ attempts, retries }).toEqual({ attempts: 1, retries: [] });
@@ -97,9 +95,7 @@ describe('withRetries() under a deadline', () => {
         attempts += 1;
         return attempts < 3 ? Promise.reject(unavailable(0)) : Promise.resolve('token');
       },
-      () => {},
-      false,
-      deadlineIn(10_000),
+      { deadline: deadlineIn(10_000) },
     );
     expect({ result, attempts }).toEqual({ result: 'token', attempts: 3 });
   });
@@ -121,8 +117,7 @@ describe('withRetries() timers', () => {
             ? Promise.reject(new TokenRequestError('TOKEN_ENDPOINT_UNREACHABLE', 'down'))
             : Promise.resolve('ok');
         },
-        () => {},
-        background,
+        { background },
       );
       const timers = spy.mock.results.map((result) => result.value as NodeJS.Timeout);
       expect(timers.map((timer) => timer.hasRef())).toEqual([ref]);
@@ -151,10 +146,7 @@ describe('withRetries() on an injected clock', () => {
         });
         return attempts < 3 ? Promise.reject(unavailable) : Promise.resolve('token');
       },
-      () => {},
-      false,
-      deadlineIn(60_000, clock),
-      clock,
+      { deadline: deadlineIn(60_000, clock), clock },
     );
     await flush();
     expect(attempts).toBe(1);

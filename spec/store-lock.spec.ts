@@ -1,5 +1,15 @@
-import { underStoreLock, type LockingStore, type StoreLockOptions } from '../lib/store-lock';
-import type { StoreLease } from '../lib/types';
+import axios from 'axios';
+import { installClientCredentials } from '../lib';
+import type { ClientCredentialsOptions } from '../lib/options';
+import {
+  DEFAULT_STORE_LOCK_TIMING,
+  storeLockTiming,
+  underStoreLock,
+  type LockingStore,
+  type StoreLockOptions,
+} from '../lib/store-lock';
+import { storeTimeouts } from '../lib/stores/guarded';
+import type { AccessToken, StoreLease, TokenStore } from '../lib/types';
 import { ManualClock } from './support/clock';
 
 /** A store whose lock is held by this test: it counts lease calls and never holds real state. */
@@ -165,6 +175,11 @@ describe('underStoreLock()', () => {
   it.each([
     ['is not a function', { lock: undefined }, /is not a function/],
     ['answers no promise', { lock: () => undefined }, /"store\.lock" must answer a promise/],
+    [
+      'rejects with a TypeError (a lease that is none, as the guarded store says)',
+      { lock: () => Promise.reject(new TypeError('"store.lock" must answer a lease')) },
+      /"store\.lock" must answer a lease/,
+    ],
   ])('throws a programming error, not "fail open", when the lock %s', async (_name, broken, message) => {
     const store = { ...leasingStore().store, ...broken } as unknown as LockingStore;
     const produce = jest.fn(async () => 'own');
@@ -231,4 +246,128 @@ describe('underStoreLock() on an injected clock', () => {
     expect(await result).toBe('token');
     expect({ release: calls.release, timers: clock.pendingTimers }).toEqual({ release: 1, timers: 0 });
   });
+});
+
+describe('storeLockTiming()', () => {
+  it("waits as long as the holder's read under the lock, its whole exchange and its write", () => {
+    // A held read: four times the read's 5 s; a write on the lock path: four times 5 s.
+    expect(storeLockTiming(60_000, storeTimeouts(5_000))).toEqual({
+      leaseMs: 1_500,
+      waitMs: 20_000 + 60_000 + 20_000,
+      pollIntervalMs: 1_000,
+    });
+  });
+
+  it('gives the default timing a 122-second wait: a 10 s held read, a 110 s exchange, a 2 s write', () => {
+    expect(DEFAULT_STORE_LOCK_TIMING).toEqual({ leaseMs: 1_500, waitMs: 122_000, pollIntervalMs: 1_000 });
+  });
+});
+
+describe('installClientCredentials() with a store lock shared by two processes', () => {
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  /** One token store as two processes see it: two store objects over the same entries and lock. */
+  function sharedStore(clock: ManualClock) {
+    const entries = new Map<string, AccessToken>();
+    const holders = new Set<string>();
+    const view = (): TokenStore => ({
+      get: async (key) => entries.get(key),
+      set: async (key, token) => void entries.set(key, token),
+      delete: async (key) => entries.delete(key),
+      lock: async (key) => {
+        if (holders.has(key)) return undefined;
+        holders.add(key);
+        return { extend: async () => holders.has(key), release: async () => void holders.delete(key) };
+      },
+      // No wake-ups: a waiter polls on the clock.
+      waitForUnlock: (_key, timeoutMs) => clock.sleep(timeoutMs),
+    });
+    return { view };
+  }
+
+  it("waits out a holder's exchange that takes two Retry-After waits and a slow answer (49 s), and makes no exchange of its own", async () => {
+    const clock = new ManualClock();
+    const requests: number[] = [];
+    // Two 503s asking for 10 s each, then an answer after 29 s: 49 s in all, well within the
+    // exchange's own bounds (3 attempts of 30 s, waits of up to 10 s), longer than 35 s plus a quarter.
+    const tokenClient = axios.create({
+      adapter: async (config) => {
+        requests.push(clock.monotonic());
+        const n = requests.length;
+        if (n <= 2) {
+          return { status: 503, statusText: 'Service Unavailable', headers: { 'retry-after': '10' }, data: '', config };
+        }
+        await clock.sleep(29_000);
+        return {
+          status: 200,
+          statusText: 'OK',
+          headers: { 'content-type': 'application/json' },
+          data: JSON.stringify({ access_token: `token-${n}`, token_type: 'Bearer', expires_in: 3600 }),
+          config,
+        };
+      },
+    });
+    const store = sharedStore(clock);
+    const install = () =>
+      installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
+        tokenUrl: 'https://auth.example.com/token',
+        clientId: 'client',
+        clientSecret: 'secret',
+        store: store.view(),
+        tokenClient,
+        clock,
+      } as ClientCredentialsOptions);
+    const [a, b] = [install(), install()];
+    const holder = a.getToken();
+    await flush();
+    expect(requests).toEqual([0]);
+    const waiter = b.getToken();
+    for (let second = 1; second <= 60; second += 1) {
+      await flush();
+      clock.advance(1_000);
+    }
+    await flush();
+    expect(requests).toEqual([0, 10_000, 20_000]);
+    expect((await holder).accessToken).toBe('token-3');
+    expect((await waiter).accessToken).toBe('token-3');
+    expect(b.stats().exchanges).toBe(0);
+  });
+});
+
+describe('installClientCredentials() with a store whose lock breaks its contract', () => {
+  const base: TokenStore = { get: async () => undefined, set: async () => {}, delete: async () => false };
+
+  it.each([
+    ['answers no promise', () => undefined, '"store.lock" must answer a promise'],
+    [
+      'answers a release function, not a lease',
+      async () => () => {},
+      '"store.lock" must answer a lease ({ extend, release }) or undefined',
+    ],
+  ])(
+    'surfaces a TypeError, never "fails open", when the lock %s, and requests no token',
+    async (_name, lock, message) => {
+      let requests = 0;
+      const tokenClient = axios.create({
+        adapter: async (config) => {
+          requests += 1;
+          return { status: 500, statusText: 'Error', headers: {}, data: '', config };
+        },
+      });
+      const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
+        tokenUrl: 'https://auth.example.com/token',
+        clientId: 'client',
+        clientSecret: 'secret',
+        store: { ...base, lock } as unknown as TokenStore,
+        tokenClient,
+        tokenRequestRetries: 0,
+      });
+      const failure = handle.getToken();
+      await expect(failure).rejects.toThrow(TypeError);
+      await expect(failure).rejects.toThrow(message);
+      expect({ requests, exchanges: handle.stats().exchanges }).toEqual({ requests: 0, exchanges: 0 });
+    },
+  );
 });

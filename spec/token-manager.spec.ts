@@ -68,11 +68,12 @@ async function flush(): Promise<void> {
 function harness(store: TokenStore = new MemoryTokenStore()) {
   let now = 1_000_000;
   let exchanges = 0;
-  let next: () => Promise<AccessToken> = async () => {
+  const succeed = async (): Promise<AccessToken> => {
     exchanges += 1;
     await new Promise((resolve) => setImmediate(resolve));
     return { accessToken: `t${exchanges}`, tokenType: 'Bearer', issuedAt: now, expiresAt: now + 60_000 };
   };
+  let next: () => Promise<AccessToken> = succeed;
   const manager = new TokenManager({
     key: 'k',
     store,
@@ -94,6 +95,7 @@ function harness(store: TokenStore = new MemoryTokenStore()) {
         throw error;
       };
     },
+    recover: () => (next = succeed),
   };
 }
 
@@ -140,9 +142,12 @@ describe('TokenManager', () => {
     const errors = await Promise.all(
       Array.from({ length: 20 }, () => Promise.resolve(h.manager.acquire()).catch((e: unknown) => e)),
     );
-    expect(errors.every((e) => e === failure)).toBe(true);
+    expect(errors).toEqual(Array.from({ length: 20 }, () => failure));
     expect(h.exchanges()).toBe(1);
     expect(h.store.get('k')).toBeUndefined();
+    h.recover();
+    expect((await h.manager.acquire()).accessToken).toBe('t2');
+    expect(h.exchanges()).toBe(2);
   });
 
   it('compare-and-delete keeps a newer token in place', async () => {
@@ -155,9 +160,22 @@ describe('TokenManager', () => {
   });
 
   it('reuses a token another installation wrote while it queued for the lock', async () => {
-    const store = new MemoryTokenStore();
+    // A store whose reads can be held: installation b reads a miss, then a's exchange ends and
+    // writes before b asks the lock, so b must read the store again under the lock.
+    const inner = new MemoryTokenStore();
+    const heldReads: Array<() => void> = [];
+    let holdReads = false;
+    const store: TokenStore = {
+      get: (key) => {
+        const answer = inner.get(key);
+        return holdReads ? new Promise((resolve) => heldReads.push(() => resolve(answer))) : answer;
+      },
+      set: (key, token, ttlMs) => inner.set(key, token, ttlMs),
+      delete: (key, accessToken) => inner.delete(key, accessToken),
+    };
     const lock = new KeyedLock();
     let exchanges = 0;
+    let answer = (): void => {};
     const make = () =>
       new TokenManager({
         key: 'shared',
@@ -166,7 +184,8 @@ describe('TokenManager', () => {
         refreshBeforeExpiryMs: 0,
         exchange: async () => {
           exchanges += 1;
-          await new Promise((resolve) => setImmediate(resolve));
+          // Only the first exchange waits to be answered; a second one (the defect) answers at once.
+          if (exchanges === 1) await new Promise<void>((resolve) => (answer = resolve));
           return {
             accessToken: `t${exchanges}`,
             tokenType: 'Bearer',
@@ -176,7 +195,15 @@ describe('TokenManager', () => {
         },
       });
     const [a, b] = [make(), make()];
-    await Promise.all([a.acquire(), b.acquire(), a.acquire()]);
+    const first = a.acquire();
+    await new Promise((resolve) => setImmediate(resolve));
+    holdReads = true;
+    const second = b.acquire();
+    holdReads = false;
+    answer();
+    expect((await first).accessToken).toBe('t1');
+    for (const release of heldReads) release();
+    expect((await second).accessToken).toBe('t1');
     expect(exchanges).toBe(1);
   });
 

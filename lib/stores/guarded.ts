@@ -25,6 +25,16 @@ export const DEFAULT_STORE_LOCK_TIMEOUT_MS = 10_000;
 export type StoreTimeouts = Readonly<Record<StoreOperation, number>>;
 
 /**
+ * The bounds for a `storeTimeoutMs` option: reads, writes and deletes get it; the lock at least
+ * {@link DEFAULT_STORE_LOCK_TIMEOUT_MS}, as a lock command that answers late is not a failure (the
+ * Redis store itself waits up to 5 s for one).
+ */
+export function storeTimeouts(storeTimeoutMs: number): StoreTimeouts {
+  const t = storeTimeoutMs;
+  return { get: t, set: t, delete: t, lock: Math.max(t, DEFAULT_STORE_LOCK_TIMEOUT_MS) };
+}
+
+/**
  * How many times its usual bound a read or write on the lock path may take: 4 (2 s by default).
  * Long enough for a busy Redis to answer, short enough that a store that never answers costs a
  * cold call seconds, not the lock's 10 s per read.
@@ -44,6 +54,20 @@ const LOCK_PATH_FACTOR = 4;
  */
 export type StorePath = 'direct' | 'lock' | 'held';
 
+/**
+ * How long one store call on `path` may take, in milliseconds (see {@link StorePath}); for a
+ * `'held'` read, `grantedInMs` is how long the store took to grant the lock.
+ */
+export function storeCallBoundMs(
+  timeouts: StoreTimeouts,
+  operation: StoreOperation,
+  path: StorePath,
+  grantedInMs = 0,
+): number {
+  const own = timeouts[operation] * (path === 'direct' ? 1 : LOCK_PATH_FACTOR);
+  return path === 'held' ? Math.max(own, Math.min(grantedInMs * LOCK_PATH_FACTOR, timeouts.lock)) : own;
+}
+
 /** A store call that did not settle within its bound. Carries no key, token or store detail. */
 export class StoreTimeoutError extends Error {
   override readonly name = 'StoreTimeoutError';
@@ -56,6 +80,16 @@ export class StoreTimeoutError extends Error {
   constructor(operation: StoreOperation, timeoutMs: number) {
     super(`token store "${operation}" did not answer within ${timeoutMs} ms`);
   }
+}
+
+function isLease(value: unknown): value is StoreLease {
+  const lease = value as Partial<StoreLease> | null;
+  return (
+    typeof lease === 'object' &&
+    lease !== null &&
+    typeof lease.extend === 'function' &&
+    typeof lease.release === 'function'
+  );
 }
 
 /** What {@link GuardedStore} needs besides the store. */
@@ -148,8 +182,8 @@ export class GuardedStore {
    * The store's leased lock (see {@link TokenStore.lock}), bounded by the `lock` timeout. Rejects
    * when the lock cannot be decided (the store failed or did not answer in time), so the lock
    * protocol exchanges on its own; a grant that arrives too late is released at once. The lease it
-   * answers is bounded too and never rejects. A `lock` that answers no promise is a programming
-   * error: a TypeError, never "failing open".
+   * answers is bounded too and never rejects. A `lock` that answers no promise, or a promise of
+   * anything but a lease or `undefined`, is a programming error: a TypeError, never "failing open".
    */
   lock(key: string, leaseMs: number): Promise<StoreLease | undefined> {
     const store = this.#store;
@@ -170,6 +204,9 @@ export class GuardedStore {
     return this.#bounded<StoreLease | undefined | typeof failed>('lock', pending, failed, late).then((lease) => {
       if (lease === failed) throw new Error('token store "lock" failed or did not answer in time');
       if (lease === undefined) return undefined;
+      // A store on the old contract (a release function) or any other non-lease is a programming
+      // error: it would be "extended" and "released" as failures forever, never freed.
+      if (!isLease(lease)) throw new TypeError('"store.lock" must answer a lease ({ extend, release }) or undefined');
       this.#grantedInMs.set(key, this.#clock.monotonic() - asked);
       return this.#guardLease(lease);
     });
@@ -227,9 +264,7 @@ export class GuardedStore {
     path: StorePath = 'direct',
     grantedInMs = 0,
   ): Promise<T> {
-    const own = this.#timeouts[operation] * (path === 'direct' ? 1 : LOCK_PATH_FACTOR);
-    const timeoutMs =
-      path === 'held' ? Math.max(own, Math.min(grantedInMs * LOCK_PATH_FACTOR, this.#timeouts.lock)) : own;
+    const timeoutMs = storeCallBoundMs(this.#timeouts, operation, path, grantedInMs);
     return new Promise<T>((resolve) => {
       let settled = false;
       const cancel = this.#clock.after(timeoutMs, () => {
