@@ -39,7 +39,11 @@ export function cacheKey(parts: CacheKeyParts): string {
     [...new Set(parts.resources)].sort(),
     parts.audience ?? null,
     parts.credential,
-    Object.entries(parts.extraParams).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    // Names in UTF-16 code-unit order, as the default sort (and `<`) compares strings; names are
+    // unique, so a comparator would only add a tie branch no sort can reach.
+    Object.keys(parts.extraParams)
+      .sort()
+      .map((name) => [name, parts.extraParams[name]]),
     // Appended only when the scheme has a part, so keys of Bearer configurations stay what they were.
     ...(parts.schemePart === undefined ? [] : [parts.schemePart]),
   ]);

@@ -57,7 +57,7 @@ describe('createOriginPolicy()', () => {
       reporting(config({ baseURL: 'https://moved.example.com/v2', url: '/invoices' }));
       reporting(config({ baseURL: 'https://api.example.com', url: '/invoices' }));
     }
-    expect(withheld).toEqual(['https://other.example.com', 'https://moved.example.com']);
+    expect(withheld).toStrictEqual(['https://other.example.com', 'https://moved.example.com']);
   });
 
   it('refuses relative URLs without a baseURL when origins are listed', () => {
@@ -83,13 +83,39 @@ describe('createOriginPolicy() at its edges', () => {
     expect(policy(config({ baseURL: 'https://api.example.com', url: 'v1/x' }))).toBe(true);
     expect(policy(config({ baseURL: 'https://api.example.com', url: '//evil.example.com/x' }))).toBe(false);
     expect(policy(config({ baseURL: 'https://api.example.com', url: 'HTTPS://EVIL.example.com/x' }))).toBe(false);
-    expect(withheld).toEqual(['https://evil.example.com']);
+    expect(withheld).toStrictEqual(['https://evil.example.com']);
   });
 
   it('resolves a relative URL against an empty baseURL as no origin at all', () => {
     const policy = at(undefined, ['https://api.example.com']);
     expect(policy(config({ baseURL: '', url: '/x' }))).toBe(false);
-    expect(withheld).toEqual([]);
+    expect(policy(config({ url: 'not a url' }))).toBe(false);
+    expect(withheld).toStrictEqual([]);
+  });
+
+  it('ignores an empty baseURL for an absolute URL, as axios does', () => {
+    const policy = at(undefined, ['https://api.example.com']);
+    expect(policy(config({ baseURL: '', url: 'https://api.example.com/x' }))).toBe(true);
+    expect(policy(config({ baseURL: '', url: 'https://other.example.com/x' }))).toBe(false);
+    expect(withheld).toStrictEqual(['https://other.example.com']);
+  });
+
+  it('judges a request with no url by its baseURL, where axios sends it', () => {
+    const policy = at('https://api.example.com');
+    expect(policy(config({ baseURL: 'https://api.example.com' }))).toBe(true);
+    expect(policy(config({ baseURL: 'https://other.example.com' }))).toBe(false);
+    expect(policy(config({}))).toBe(false);
+    expect(withheld).toStrictEqual(['https://other.example.com']);
+  });
+
+  it("follows axios, not the URL parser, on a relative URL with a colon (such as 'search:recent')", () => {
+    const policy = at('https://api.example.com');
+    const url = 'search:recent?next=https://evil.example.com/';
+    // The URL parser reads 'search:' as a scheme; axios sees no "//" after it and joins the baseURL.
+    expect(new URL(url, 'https://api.example.com').origin).toBe('null');
+    expect(new URL(axios.getUri({ baseURL: 'https://api.example.com', url })).origin).toBe('https://api.example.com');
+    expect(policy(config({ baseURL: 'https://api.example.com', url }))).toBe(true);
+    expect(withheld).toStrictEqual([]);
   });
 
   it('judges each of many baseURLs by its own origin, the first and the later ones', () => {
@@ -113,6 +139,56 @@ describe('createOriginPolicy() at its edges', () => {
   });
 });
 
+describe('createOriginPolicy() on the warm path', () => {
+  const RealURL = globalThis.URL;
+  let parsed = 0;
+  beforeEach(() => {
+    globalThis.URL = class CountingURL extends RealURL {
+      constructor(...args: ConstructorParameters<typeof URL>) {
+        parsed += 1;
+        super(...args);
+      }
+    };
+  });
+  afterEach(() => {
+    globalThis.URL = RealURL;
+  });
+  const start = (baseURL: string, origins: string[] = []) => {
+    const policy = createOriginPolicy(baseURL, origins);
+    parsed = 0;
+    return policy;
+  };
+
+  it('decides a path on the baseURL without running a regex', () => {
+    const policy = start('https://api.example.com');
+    const test = jest.spyOn(RegExp.prototype, 'test');
+    try {
+      expect(policy(config({ baseURL: 'https://api.example.com', url: '/invoices' }))).toBe(true);
+      expect(test).toHaveBeenCalledTimes(0);
+      expect(policy(config({ baseURL: 'https://api.example.com', url: 'invoices' }))).toBe(true);
+      expect(test).toHaveBeenCalledTimes(1);
+    } finally {
+      test.mockRestore();
+    }
+  });
+
+  it('parses each baseURL once, however many requests use it', () => {
+    const policy = start('https://api.example.com', ['https://files.example.com']);
+    const bases = ['https://api.example.com', 'https://files.example.com', 'https://other.example.com'];
+    for (let round = 0; round < 3; round += 1)
+      expect(bases.map((baseURL) => policy(config({ baseURL, url: '/x' })))).toStrictEqual([true, true, false]);
+    expect(parsed).toBe(3);
+  });
+
+  it('remembers the first baseURL and 64 more, and parses any other on every request (bounded memory)', () => {
+    const policy = start('https://api.example.com');
+    const bases = Array.from({ length: 66 }, (_, i) => `https://t${i}.example.com`);
+    for (let round = 0; round < 3; round += 1)
+      for (const baseURL of bases) expect(policy(config({ baseURL, url: '/x' }))).toBe(false);
+    expect(parsed).toBe(66 + 2);
+  });
+});
+
 describe('resolveOrigins()', () => {
   it('normalises http(s) URLs to their origins and refuses other schemes', () => {
     expect(resolveOrigins(['https://A.example.com/path?q', 'http://b.example.com:8080/'])).toEqual([
@@ -123,6 +199,13 @@ describe('resolveOrigins()', () => {
     expect(() => resolveOrigins(['ftp://files.example.com'])).toThrow(
       new TypeError('"origins" option must hold http(s) origins'),
     );
+  });
+
+  it('names the option when the list or a member is not a URL', () => {
+    expect(resolveOrigins(undefined)).toStrictEqual([]);
+    expect(resolveOrigins('https://a.example.com/x')).toStrictEqual(['https://a.example.com']);
+    expect(() => resolveOrigins(5)).toThrow(new TypeError('"origins" option must be a string or an array of strings'));
+    expect(() => resolveOrigins(['not a url'])).toThrow(new TypeError('"origins" option must be an absolute URL'));
   });
 });
 
@@ -138,5 +221,9 @@ describe('requireDestination()', () => {
       expect(() => requireDestination(instance(baseURL), [])).toThrow(new TypeError(message));
     expect(() => requireDestination(instance(), ['https://api.example.com'])).not.toThrow();
     expect(() => requireDestination(instance(), '*')).not.toThrow();
+  });
+
+  it('needs origins when the baseURL is not a string, such as a URL object', () => {
+    expect(() => requireDestination(instance(new URL('https://api.example.com')), [])).toThrow(new TypeError(message));
   });
 });
