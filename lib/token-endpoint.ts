@@ -72,7 +72,7 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
     redact,
     basicEncoding: basic ? (settings.basicEncoding ?? 'rfc6749') : undefined,
     mapTokenResponse: settings.mapTokenResponse,
-    ...(settings.maxAccessTokenLength === undefined ? {} : { maxAccessTokenLength: settings.maxAccessTokenLength }),
+    maxAccessTokenLength: settings.maxAccessTokenLength,
   });
 }
 
@@ -110,7 +110,7 @@ async function sendTokenRequest(
   const redact = redactor(sentSecrets(headers, body));
   const timeoutMs = settings.client.defaults.timeout || settings.timeoutMs;
   const own = timeoutSignal(timeoutMs);
-  const outer = settings.deadline?.signal;
+  const { deadline } = settings;
   const sentAt = settings.now();
   try {
     const response = await settings.client.request<unknown>({
@@ -118,16 +118,17 @@ async function sendTokenRequest(
       url: tokenUrl,
       data: json ? JSON.stringify(jsonBody(body)) : body.toString(),
       headers,
-      // The body is parsed here, strictly; axios' lenient JSON parsing would hide broken answers.
+      // The body is parsed here, strictly; axios' lenient JSON parsing would hide broken answers,
+      // and no transform of the client's own may touch the text first.
       responseType: 'text',
-      transformResponse: [(data: unknown) => data],
+      transformResponse: [],
       validateStatus: () => true,
       // Credentials in the body must not follow a redirect to another host.
       maxRedirects: 0,
       maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
       timeout: timeoutMs,
       // axios' `timeout` in Node only notices an idle socket; this ends the request however it trickles.
-      signal: requestSignal(settings.client, own, outer),
+      signal: requestSignal(settings.client, own, deadline?.signal),
       ...(settings.httpsAgent === undefined ? {} : { httpsAgent: settings.httpsAgent }),
     });
     return { response, sentAt, redact, basic: headers['Authorization']?.startsWith('Basic ') === true };
@@ -136,7 +137,7 @@ async function sendTokenRequest(
       throw new TokenRequestError('TOKEN_ENDPOINT_TIMEOUT', `token endpoint did not answer within ${timeoutMs} ms`, {
         cause: Object.assign(new Error('request deadline passed'), { code: 'ETIMEDOUT' }),
       });
-    if (timedOut(outer) && settings.deadline !== undefined) throw acquisitionTimeout(settings.deadline);
+    if (deadline !== undefined && timedOut(deadline.signal)) throw acquisitionTimeout(deadline);
     throw transportError(error);
   }
 }
