@@ -69,7 +69,7 @@ export class TokenManager {
     const telemetry = (this.#telemetry = options.telemetry ?? new Telemetry({ log: undefined }));
     this.#store = new GuardedStore(options.store, {
       clock: this.#clock,
-      ...(options.storeTimeoutsMs === undefined ? {} : { timeoutsMs: options.storeTimeoutsMs }),
+      timeoutsMs: options.storeTimeoutsMs,
       onError: telemetry.storeFailed.bind(telemetry),
     });
   }

@@ -61,7 +61,7 @@ export class StoreTimeoutError extends Error {
 /** What {@link GuardedStore} needs besides the store. */
 export interface GuardedStoreOptions {
   /** Per-operation bounds in milliseconds. Default is {@link DEFAULT_STORE_TIMEOUT_MS} for each. */
-  timeoutsMs?: Partial<StoreTimeouts>;
+  timeoutsMs?: Partial<StoreTimeouts> | undefined;
   /** Runs the timeout timers (unref'd). Default is {@link systemClock}. */
   clock?: Clock;
   /** Told of every failed or timed-out call; the call itself then carries on without the store. */
