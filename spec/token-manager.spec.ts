@@ -749,6 +749,7 @@ describe('TokenManager pins down its timing, counters and store calls', () => {
       refreshBeforeExpiryMs: 0,
     });
     await expect(manager.invalidate('t1')).resolves.toBeUndefined();
+    await expect(manager.invalidate()).resolves.toBeUndefined();
     expect(deletes).toEqual([]);
     expect(exclusive).not.toHaveBeenCalled();
   });
@@ -807,5 +808,28 @@ describe('TokenManager pins down its timing, counters and store calls', () => {
     it("gives a store with a lock the lock path's 2,000 ms on the way to an exchange", async () => {
       await timeline(true, 2_000);
     });
+  });
+});
+
+describe('TokenManager without telemetry', () => {
+  it('logs nothing, even with DEBUG naming the library', async () => {
+    const saved = process.env['DEBUG'];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    process.env['DEBUG'] = 'axios-client-credentials';
+    try {
+      const manager = new TokenManager({
+        key: 'k',
+        store: { get: () => Promise.reject(new Error('down')), set: async () => {}, delete: async () => false },
+        lock: new KeyedLock(),
+        exchange: async () => ({ accessToken: 't', tokenType: 'Bearer', issuedAt: 0, expiresAt: 8.64e15 }),
+        refreshBeforeExpiryMs: 0,
+      });
+      expect((await manager.acquire()).accessToken).toBe('t');
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+      if (saved === undefined) delete process.env['DEBUG'];
+      else process.env['DEBUG'] = saved;
+    }
   });
 });
