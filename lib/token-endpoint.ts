@@ -67,7 +67,7 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
     sentAt,
     defaultLifetimeMs: settings.defaultLifetimeMs,
     requestedScope: settings.requestedScope,
-    retryAfterMs: parseRetryAfter(headerValue(response.headers?.['retry-after']), settings.now()),
+    retryAfterMs: parseRetryAfter(headerValue(response.headers['retry-after']), settings.now()),
     tokenType: scheme.tokenType,
     redact,
     basicEncoding: basic ? (settings.basicEncoding ?? 'rfc6749') : undefined,
@@ -172,7 +172,7 @@ function transportError(error: unknown): TokenRequestError {
   }
   const reason = safeCode === undefined ? '' : ` (${safeCode})`;
   // RFC 8705: a TLS alert about the certificate is the server refusing (or missing) ours.
-  if (safeCode !== undefined && /^ERR_SSL_.*CERTIFICATE/.test(safeCode)) {
+  if (safeCode?.match(/^ERR_SSL_.*CERTIFICATE/)) {
     return new TokenRequestError(
       'TOKEN_ENDPOINT_UNREACHABLE',
       `token endpoint refused the TLS connection: it requires a client certificate it trusts${reason}`,
