@@ -129,7 +129,8 @@ async function sendTokenRequest(
       timeout: timeoutMs,
       // axios' `timeout` in Node only notices an idle socket; this ends the request however it trickles.
       signal: requestSignal(settings.client, own, deadline?.signal),
-      ...(settings.httpsAgent === undefined ? {} : { httpsAgent: settings.httpsAgent }),
+      // Undefined leaves the client's own agent: axios merges an undefined option as unset.
+      httpsAgent: settings.httpsAgent,
     });
     return { response, sentAt, redact, basic: headers['Authorization']?.startsWith('Basic ') === true };
   } catch (error) {
