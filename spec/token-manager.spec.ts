@@ -516,6 +516,46 @@ describe('TokenManager pins down its timing, counters and store calls', () => {
     expect(h.manager.isFresh(token)).toBe(true);
     h.clock.advance(1);
     expect(h.manager.isFresh(token)).toBe(false);
+    // Also once a token was judged, and once it was dropped again.
+    expect(h.manager.isFresh(undefined)).toBe(false);
+  });
+
+  it('isFresh() of no token stays false after a fresh token was dropped', async () => {
+    const h = observed();
+    await h.manager.acquire();
+    expect(h.sync()).toBe('t1');
+    expect(h.manager.isFresh(undefined)).toBe(false);
+    await h.manager.invalidate();
+    expect(h.manager.isFresh(undefined)).toBe(false);
+  });
+
+  it('reads the store once more on its way to an exchange, and takes the token another process wrote meanwhile', async () => {
+    let reads = 0;
+    const clock = new ManualClock();
+    const fleets: AccessToken = {
+      accessToken: 'fleet',
+      tokenType: 'Bearer',
+      issuedAt: clock.now(),
+      expiresAt: clock.now() + 60_000,
+    };
+    const exchanges: boolean[] = [];
+    const manager = new TokenManager({
+      key: 'k',
+      store: {
+        get: async () => (++reads === 1 ? undefined : fleets),
+        set: async () => {},
+        delete: async () => false,
+      },
+      lock: new KeyedLock(),
+      clock,
+      exchange: (background) => {
+        exchanges.push(background);
+        return Promise.reject(new Error('not expected'));
+      },
+      refreshBeforeExpiryMs: 10_000,
+    });
+    expect(await manager.acquire()).toBe(fleets);
+    expect({ reads, exchanges }).toEqual({ reads: 2, exchanges: [] });
   });
 
   it('counts waits and cache hits, and says where a hit came from', async () => {
@@ -651,6 +691,27 @@ describe('TokenManager pins down its timing, counters and store calls', () => {
     h.sync();
     await flush();
     expect(h.exchanges).toHaveLength(3);
+  });
+
+  it('backs off when the server hands back the same access token, even with a later expiry', async () => {
+    const h = observed();
+    await h.manager.acquire();
+    // The same access token, now said to last 600 ms: fresh, but due again in 500 ms (5/6 of it).
+    h.exchangeWith(async () => ({
+      accessToken: 't1',
+      tokenType: 'Bearer',
+      issuedAt: h.clock.now(),
+      expiresAt: h.clock.now() + 600,
+    }));
+    h.clock.advance(50_000);
+    h.sync();
+    await flush();
+    expect(h.exchanges).toHaveLength(2);
+    // Due again, but within the 1 s backoff of a renewal that renewed nothing: still served, no exchange.
+    h.clock.advance(500);
+    expect(h.sync()).toBe('t1');
+    await flush();
+    expect(h.exchanges).toHaveLength(2);
   });
 
   it('treats a background renewal that brings a token already due as failed too', async () => {
