@@ -816,7 +816,7 @@ describe('TokenManager pins down its timing, counters and store calls', () => {
   });
 
   describe('bounds its reads and writes by where they happen', () => {
-    /** A store whose reads after the first, and whose writes, answer only when told. */
+    /** A store whose reads after the first, and whose writes, never answer: each call ends at its bound. */
     function slowStore(withLock: boolean) {
       let reads = 0;
       let writes = 0;
@@ -862,11 +862,11 @@ describe('TokenManager pins down its timing, counters and store calls', () => {
       expect(settled?.accessToken).toBe('t1');
     }
 
-    it('gives a store without a lock its usual 500 ms on the way to an exchange', async () => {
+    it('bounds the read before an exchange and the write after it at 500 ms without a store lock', async () => {
       await timeline(false, 500);
     });
 
-    it("gives a store with a lock the lock path's 2,000 ms on the way to an exchange", async () => {
+    it("bounds them at the lock path's 2,000 ms with a store lock", async () => {
       await timeline(true, 2_000);
     });
   });
