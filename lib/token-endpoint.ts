@@ -67,12 +67,12 @@ export async function requestToken(settings: TokenEndpointSettings): Promise<Acc
     sentAt,
     defaultLifetimeMs: settings.defaultLifetimeMs,
     requestedScope: settings.requestedScope,
-    retryAfterMs: parseRetryAfter(headerValue(response.headers?.['retry-after']), settings.now()),
+    retryAfterMs: parseRetryAfter(headerValue(response.headers['retry-after']), settings.now()),
     tokenType: scheme.tokenType,
     redact,
     basicEncoding: basic ? (settings.basicEncoding ?? 'rfc6749') : undefined,
     mapTokenResponse: settings.mapTokenResponse,
-    ...(settings.maxAccessTokenLength === undefined ? {} : { maxAccessTokenLength: settings.maxAccessTokenLength }),
+    maxAccessTokenLength: settings.maxAccessTokenLength,
   });
 }
 
@@ -110,7 +110,7 @@ async function sendTokenRequest(
   const redact = redactor(sentSecrets(headers, body));
   const timeoutMs = settings.client.defaults.timeout || settings.timeoutMs;
   const own = timeoutSignal(timeoutMs);
-  const outer = settings.deadline?.signal;
+  const { deadline } = settings;
   const sentAt = settings.now();
   try {
     const response = await settings.client.request<unknown>({
@@ -118,17 +118,19 @@ async function sendTokenRequest(
       url: tokenUrl,
       data: json ? JSON.stringify(jsonBody(body)) : body.toString(),
       headers,
-      // The body is parsed here, strictly; axios' lenient JSON parsing would hide broken answers.
+      // The body is parsed here, strictly; axios' lenient JSON parsing would hide broken answers,
+      // and no transform of the client's own may touch the text first.
       responseType: 'text',
-      transformResponse: [(data: unknown) => data],
+      transformResponse: [],
       validateStatus: () => true,
       // Credentials in the body must not follow a redirect to another host.
       maxRedirects: 0,
       maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
       timeout: timeoutMs,
       // axios' `timeout` in Node only notices an idle socket; this ends the request however it trickles.
-      signal: requestSignal(settings.client, own, outer),
-      ...(settings.httpsAgent === undefined ? {} : { httpsAgent: settings.httpsAgent }),
+      signal: requestSignal(settings.client, own, deadline?.signal),
+      // Undefined leaves the client's own agent: axios merges an undefined option as unset.
+      httpsAgent: settings.httpsAgent,
     });
     return { response, sentAt, redact, basic: headers['Authorization']?.startsWith('Basic ') === true };
   } catch (error) {
@@ -136,7 +138,7 @@ async function sendTokenRequest(
       throw new TokenRequestError('TOKEN_ENDPOINT_TIMEOUT', `token endpoint did not answer within ${timeoutMs} ms`, {
         cause: Object.assign(new Error('request deadline passed'), { code: 'ETIMEDOUT' }),
       });
-    if (timedOut(outer) && settings.deadline !== undefined) throw acquisitionTimeout(settings.deadline);
+    if (deadline !== undefined && timedOut(deadline.signal)) throw acquisitionTimeout(deadline);
     throw transportError(error);
   }
 }
@@ -171,7 +173,7 @@ function transportError(error: unknown): TokenRequestError {
   }
   const reason = safeCode === undefined ? '' : ` (${safeCode})`;
   // RFC 8705: a TLS alert about the certificate is the server refusing (or missing) ours.
-  if (safeCode !== undefined && /^ERR_SSL_.*CERTIFICATE/.test(safeCode)) {
+  if (safeCode?.match(/^ERR_SSL_.*CERTIFICATE/)) {
     return new TokenRequestError(
       'TOKEN_ENDPOINT_UNREACHABLE',
       `token endpoint refused the TLS connection: it requires a client certificate it trusts${reason}`,

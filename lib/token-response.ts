@@ -41,7 +41,7 @@ export interface TokenResponseContext {
    */
   tokenType?: ((tokenType: string) => TokenType | undefined) | undefined;
   /** The longest `access_token` accepted, in characters. Default is {@link DEFAULT_MAX_ACCESS_TOKEN_LENGTH}. */
-  maxAccessTokenLength?: number;
+  maxAccessTokenLength?: number | undefined;
   /** The Basic encoding the request used, when it authenticated with Basic: named in the error of an empty 401/403. Default is none. */
   basicEncoding?: 'rfc6749' | 'raw' | undefined;
   /** Maps a 2xx answer's parsed body to RFC 6749 §5.1 fields before the checks. Default is none. */

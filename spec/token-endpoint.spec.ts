@@ -1,12 +1,19 @@
+import { Agent } from 'node:https';
 import { inspect } from 'node:util';
-import axios from 'axios';
+import axios, { type AxiosResponse } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { createClientAuthentication } from './support/client-auth';
 import { installClientCredentials, MemoryTokenStore } from '../lib';
 import { resolveDPoP } from '../lib/dpop';
 import { dpopScheme } from '../lib/dpop-request';
 import { OAuth2Error, TokenRequestError } from '../lib/errors';
-import { parseTokenResponse, requestToken, type TokenEndpointSettings } from '../lib/token-endpoint';
+import {
+  MAX_TOKEN_RESPONSE_BYTES,
+  parseTokenResponse,
+  requestToken,
+  type TokenEndpointSettings,
+} from '../lib/token-endpoint';
+import { bearerScheme, type TokenScheme } from '../lib/token-scheme';
 
 const TOKEN_URL = 'https://auth.example.com/oauth/token';
 const SECRET = 'top-secret-value';
@@ -28,6 +35,25 @@ function setup(params: Array<[string, string]> = []) {
 }
 
 const context = { sentAt: 5000, defaultLifetimeMs: 300_000, requestedScope: undefined };
+
+const TOKEN_JSON = JSON.stringify({ access_token: 't', token_type: 'Bearer', expires_in: 60 });
+
+/** What the mock got as the one token request. */
+function sentRequest(mock: MockAdapter, index = 0) {
+  const sent = mock.history['post']![index];
+  if (sent === undefined) throw new Error(`no token request #${index}`);
+  return sent;
+}
+
+/** The rejection of `promise`, which must reject with a TokenRequestError. */
+async function tokenRequestError(promise: Promise<unknown>): Promise<TokenRequestError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TokenRequestError);
+  return error as TokenRequestError;
+}
 
 describe('requestToken()', () => {
   it('POSTs a form-urlencoded client_credentials request with Accept: application/json (RFC 6749 §4.4.2)', async () => {
@@ -445,5 +471,411 @@ describe('requestToken() with axios-mock-adapter replying a plain object', () =>
     ['an object inheriting the fields', Object.create({ access_token: 't', token_type: 'Bearer' }) as object],
   ])('refuses %s with "token response is not a JSON object"', (_name, data) => {
     expect(() => parseTokenResponse(200, data, context)).toThrow('token response is not a JSON object');
+  });
+});
+
+describe('requestToken() sends the request it documents', () => {
+  it('hands the client authentication the body, the headers, the token URL and the issuer', async () => {
+    const { mock, settings } = setup([['scope', 'a b']]);
+    mock.onPost(TOKEN_URL).reply(200, TOKEN_JSON);
+    const seen: Array<{ body: string; headers: Record<string, string>; tokenUrl: string; issuer: unknown }> = [];
+    await requestToken({
+      ...settings,
+      issuer: 'https://auth.example.com',
+      authenticate: (request) => {
+        seen.push({
+          body: request.body.toString(),
+          headers: { ...request.headers },
+          tokenUrl: request.tokenUrl,
+          issuer: request.issuer,
+        });
+        request.body.append('client_id', 'svc');
+        request.headers['X-Client'] = 'svc';
+      },
+    });
+    expect(seen).toEqual([
+      {
+        body: 'grant_type=client_credentials&scope=a+b',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8', Accept: 'application/json' },
+        tokenUrl: TOKEN_URL,
+        issuer: 'https://auth.example.com',
+      },
+    ]);
+    const sent = sentRequest(mock);
+    expect(sent.data).toBe('grant_type=client_credentials&scope=a+b&client_id=svc');
+    expect(sent.headers!['X-Client']).toBe('svc');
+  });
+
+  it("adds the scheme's headers for the token URL after client authentication", async () => {
+    const { mock, settings } = setup();
+    mock.onPost(TOKEN_URL).reply(200, TOKEN_JSON);
+    const signed: Array<{ headers: Record<string, string>; tokenUrl: string }> = [];
+    const scheme: TokenScheme = {
+      ...bearerScheme(),
+      signTokenRequest: (headers, tokenUrl) => {
+        signed.push({ headers: { ...headers }, tokenUrl });
+        headers['DPoP'] = 'proof';
+      },
+    };
+    await requestToken({ ...settings, scheme });
+    expect(signed).toHaveLength(1);
+    expect(signed[0]!.tokenUrl).toBe(TOKEN_URL);
+    expect(signed[0]!.headers['Authorization']).toMatch(/^Basic /);
+    expect(sentRequest(mock).headers!['DPoP']).toBe('proof');
+  });
+
+  it('sends a JSON object with "tokenRequestBody: json", a repeated parameter as an array in order', async () => {
+    const { mock, settings } = setup([
+      ['scope', 'a b'],
+      ['resource', 'https://r1/'],
+      ['resource', 'https://r2/'],
+    ]);
+    mock.onPost(TOKEN_URL).reply(200, TOKEN_JSON);
+    await requestToken({ ...settings, tokenRequestBody: 'json' });
+    const sent = sentRequest(mock);
+    expect(sent.headers!['Content-Type']).toBe('application/json');
+    expect(sent.headers!['Accept']).toBe('application/json');
+    expect(sent.data).toBe(
+      '{"grant_type":"client_credentials","scope":"a b","resource":["https://r1/","https://r2/"]}',
+    );
+  });
+
+  it('sends a form with "tokenRequestBody: form"', async () => {
+    const { mock, settings } = setup([['scope', 'a b']]);
+    mock.onPost(TOKEN_URL).reply(200, TOKEN_JSON);
+    await requestToken({ ...settings, tokenRequestBody: 'form' });
+    const sent = sentRequest(mock);
+    expect(sent.headers!['Content-Type']).toBe('application/x-www-form-urlencoded;charset=UTF-8');
+    expect(sent.data).toBe('grant_type=client_credentials&scope=a+b');
+  });
+
+  it("takes the raw text, bounded, whatever the client's own response settings", async () => {
+    const client = axios.create({
+      responseType: 'json',
+      transformResponse: [() => ({ access_token: 'from-the-client-transform', token_type: 'Bearer' })],
+      validateStatus: (status) => status === 200,
+    });
+    const mock = new MockAdapter(client);
+    mock.onPost(TOKEN_URL).reply(200, TOKEN_JSON);
+    const { settings } = setup();
+    expect((await requestToken({ ...settings, client })).accessToken).toBe('t');
+    const sent = sentRequest(mock);
+    expect(sent.responseType).toBe('text');
+    expect(sent.maxContentLength).toBe(MAX_TOKEN_RESPONSE_BYTES);
+    expect(MAX_TOKEN_RESPONSE_BYTES).toBe(1_048_576);
+    // Every status is the parser's to judge, not axios'.
+    expect([200, 302, 400, 401, 500].map((status) => sent.validateStatus!(status))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+  });
+
+  it('uses the client\'s own timeout when it sets one, else "timeoutMs"', async () => {
+    const client = axios.create({ timeout: 250 });
+    const mock = new MockAdapter(client);
+    mock.onPost(TOKEN_URL).reply(200, TOKEN_JSON);
+    const { settings } = setup();
+    await requestToken({ ...settings, client });
+    expect(sentRequest(mock).timeout).toBe(250);
+  });
+
+  it('presents the "httpsAgent" setting, else leaves the client\'s own agent in place', async () => {
+    const own = new Agent();
+    const certificate = new Agent();
+    const client = axios.create({ httpsAgent: own });
+    const mock = new MockAdapter(client);
+    mock.onPost(TOKEN_URL).reply(200, TOKEN_JSON);
+    const { settings } = setup();
+    await requestToken({ ...settings, client });
+    await requestToken({ ...settings, client, httpsAgent: certificate });
+    expect(sentRequest(mock, 0).httpsAgent).toBe(own);
+    expect(sentRequest(mock, 1).httpsAgent).toBe(certificate);
+  });
+});
+
+describe('requestToken() asks the scheme about every answer', () => {
+  /** A scheme that asks for one more request after a 400 answer, as DPoP does for a nonce. */
+  function resendingScheme(seen: Array<{ status: number; tokenUrl: string }>): TokenScheme {
+    return {
+      ...bearerScheme(),
+      resendTokenRequest: (response: AxiosResponse<unknown>, tokenUrl: string) => {
+        seen.push({ status: response.status, tokenUrl });
+        return response.status === 400;
+      },
+    };
+  }
+
+  it('sends once more when the scheme asks, counts it, and parses the second answer', async () => {
+    const { mock, settings } = setup();
+    mock
+      .onPost(TOKEN_URL)
+      .replyOnce(400, JSON.stringify({ error: 'use_dpop_nonce' }))
+      .onPost(TOKEN_URL)
+      .replyOnce(200, JSON.stringify({ access_token: 'second', token_type: 'Bearer', expires_in: 60 }));
+    const seen: Array<{ status: number; tokenUrl: string }> = [];
+    let retries = 0;
+    const token = await requestToken({
+      ...settings,
+      scheme: resendingScheme(seen),
+      onNonceRetry: () => (retries += 1),
+    });
+    expect(token.accessToken).toBe('second');
+    expect(mock.history['post']).toHaveLength(2);
+    expect(retries).toBe(1);
+    // The second answer is parsed as it is: the scheme is asked about the first one only.
+    expect(seen).toEqual([{ status: 400, tokenUrl: TOKEN_URL }]);
+  });
+
+  it('resends without an "onNonceRetry" to tell', async () => {
+    const { mock, settings } = setup();
+    mock
+      .onPost(TOKEN_URL)
+      .replyOnce(400, JSON.stringify({ error: 'use_dpop_nonce' }))
+      .onPost(TOKEN_URL)
+      .replyOnce(200, TOKEN_JSON);
+    expect((await requestToken({ ...settings, scheme: resendingScheme([]) })).accessToken).toBe('t');
+    expect(mock.history['post']).toHaveLength(2);
+  });
+
+  it('sends one request when the scheme does not ask, and never calls "onNonceRetry"', async () => {
+    const { mock, settings } = setup();
+    mock.onPost(TOKEN_URL).reply(200, TOKEN_JSON);
+    let retries = 0;
+    await requestToken({ ...settings, onNonceRetry: () => (retries += 1) });
+    expect(mock.history['post']).toHaveLength(1);
+    expect(retries).toBe(0);
+  });
+
+  it('accepts the token types the scheme accepts, and only those', async () => {
+    const { mock, settings } = setup();
+    mock.onPost(TOKEN_URL).reply(200, JSON.stringify({ access_token: 't', token_type: 'DPoP', expires_in: 60 }));
+    const dpopOnly: TokenScheme = {
+      ...bearerScheme(),
+      tokenType: (type) => (type.toLowerCase() === 'dpop' ? 'DPoP' : undefined),
+    };
+    expect((await requestToken({ ...settings, scheme: dpopOnly })).tokenType).toBe('DPoP');
+    const error = await tokenRequestError(requestToken(settings));
+    expect(error.code).toBe('TOKEN_RESPONSE_INVALID');
+    expect(error.message).toBe('token response has unsupported "token_type" "DPoP"');
+  });
+});
+
+describe('requestToken() hands the parser what it knows of the request', () => {
+  it('keeps the Retry-After of a 503, in seconds, as retryAfterMs', async () => {
+    const { mock, settings } = setup();
+    mock.onPost(TOKEN_URL).reply(503, '', { 'retry-after': '7' });
+    const error = await tokenRequestError(requestToken(settings));
+    expect(error).toMatchObject({ code: 'TOKEN_RESPONSE_HTTP_ERROR', status: 503, retryAfterMs: 7000 });
+  });
+
+  it("reads a Retry-After date against the settings' clock", async () => {
+    const { mock, settings } = setup();
+    // settings.now() is 1,000,000 ms after the epoch: this date is 30 s later.
+    mock.onPost(TOKEN_URL).reply(429, '', { 'retry-after': new Date(1_030_000).toUTCString() });
+    expect((await tokenRequestError(requestToken(settings))).retryAfterMs).toBe(30_000);
+  });
+
+  it('takes the first of repeated Retry-After values, as an adapter may hand them over', async () => {
+    const { mock, settings } = setup();
+    const repeated = { 'retry-after': ['7', '9'] } as unknown as Record<string, string>;
+    mock.onPost(TOKEN_URL).reply(503, '', repeated);
+    expect((await tokenRequestError(requestToken(settings))).retryAfterMs).toBe(7000);
+  });
+
+  it('names the Basic encoding in the error of an empty 401, "rfc6749" unless told otherwise', async () => {
+    const { mock, settings } = setup();
+    mock.onPost(TOKEN_URL).reply(401, '');
+    const byDefault = await tokenRequestError(requestToken(settings));
+    expect(byDefault.message).toBe(
+      "token endpoint answered HTTP 401 without an OAuth 2.0 error (an empty answer to Basic credentials: if the server does not form-urldecode them, set basicEncoding: 'raw')",
+    );
+    const raw = await tokenRequestError(requestToken({ ...settings, basicEncoding: 'raw' }));
+    expect(raw.message).toBe(
+      "token endpoint answered HTTP 401 without an OAuth 2.0 error (an empty answer to Basic credentials sent with basicEncoding: 'raw'; if the server decodes them per RFC 6749, use 'rfc6749')",
+    );
+  });
+
+  it('gives no Basic hint when the request carried no Basic credentials', async () => {
+    const { mock, settings } = setup();
+    mock.onPost(TOKEN_URL).reply(401, '');
+    const post = createClientAuthentication('client_secret_post', { clientId: 'svc', clientSecret: SECRET });
+    const error = await tokenRequestError(requestToken({ ...settings, authenticate: post, basicEncoding: 'raw' }));
+    expect(error.message).toBe('token endpoint answered HTTP 401 without an OAuth 2.0 error');
+    const bearer = await tokenRequestError(
+      requestToken({
+        ...settings,
+        authenticate: ({ headers }) => {
+          headers['Authorization'] = 'Bearer not-basic';
+        },
+      }),
+    );
+    expect(bearer.message).toBe('token endpoint answered HTTP 401 without an OAuth 2.0 error');
+  });
+
+  it('holds the access token to "maxAccessTokenLength"', async () => {
+    const { mock, settings } = setup();
+    mock.onPost(TOKEN_URL).reply(200, JSON.stringify({ access_token: 'x'.repeat(11), token_type: 'Bearer' }));
+    const error = await tokenRequestError(requestToken({ ...settings, maxAccessTokenLength: 10 }));
+    expect(error.message).toBe('token response "access_token" is longer than 10 characters ("maxAccessTokenLength")');
+    expect((await requestToken(settings)).accessToken).toBe('x'.repeat(11));
+  });
+
+  it('applies "mapTokenResponse" to the answer before the checks', async () => {
+    const { mock, settings } = setup();
+    mock.onPost(TOKEN_URL).reply(200, JSON.stringify({ token: 'mapped', type: 'Bearer' }));
+    const token = await requestToken({
+      ...settings,
+      mapTokenResponse: (body) => ({ access_token: body['token'], token_type: body['type'] }),
+    });
+    expect(token).toEqual({
+      accessToken: 'mapped',
+      tokenType: 'Bearer',
+      issuedAt: 1_000_000,
+      expiresAt: 1_300_000,
+      scope: 'a b',
+    });
+  });
+});
+
+describe('requestToken() turns each failure into its own error', () => {
+  /** Settings whose token request fails with `failure`, as an adapter or the network would. */
+  function failing(failure: unknown) {
+    const { mock, settings } = setup();
+    mock.onPost(TOKEN_URL).reply(() => Promise.reject(failure));
+    return settings;
+  }
+
+  /** The message, code and cause (message, code) of the error for `failure`. */
+  async function outcome(failure: unknown) {
+    const error = await tokenRequestError(requestToken(failing(failure)));
+    const cause = error.cause as Error & { code?: unknown };
+    expect(cause).toBeInstanceOf(Error);
+    expect(cause).not.toBe(failure);
+    return { code: error.code, message: error.message, cause: { message: cause.message, code: cause.code } };
+  }
+
+  const failure = (message: string, code?: unknown) => Object.assign(new Error(message), { code });
+
+  it.each([
+    [
+      'a refused connection',
+      failure('connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED'),
+      'TOKEN_ENDPOINT_UNREACHABLE',
+      'token request failed (ECONNREFUSED)',
+    ],
+    [
+      "axios' ECONNABORTED",
+      failure('timeout of 1000ms exceeded', 'ECONNABORTED'),
+      'TOKEN_ENDPOINT_TIMEOUT',
+      'token endpoint did not answer in time',
+    ],
+    [
+      'ETIMEDOUT',
+      failure('connect ETIMEDOUT', 'ETIMEDOUT'),
+      'TOKEN_ENDPOINT_TIMEOUT',
+      'token endpoint did not answer in time',
+    ],
+    [
+      "follow-redirects' body limit",
+      failure('Request body larger than maxBodyLength limit', 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED'),
+      'TOKEN_RESPONSE_INVALID',
+      'token response is larger than 1048576 bytes',
+    ],
+    [
+      "axios' maxContentLength message",
+      failure('maxContentLength size of 1048576 exceeded', 'ERR_BAD_RESPONSE'),
+      'TOKEN_RESPONSE_INVALID',
+      'token response is larger than 1048576 bytes',
+    ],
+    [
+      'a TLS alert about the client certificate',
+      failure('tlsv13 alert certificate required', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'),
+      'TOKEN_ENDPOINT_UNREACHABLE',
+      'token endpoint refused the TLS connection: it requires a client certificate it trusts (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED)',
+    ],
+    [
+      'a TLS error about something else',
+      failure('wrong version number', 'ERR_SSL_WRONG_VERSION_NUMBER'),
+      'TOKEN_ENDPOINT_UNREACHABLE',
+      'token request failed (ERR_SSL_WRONG_VERSION_NUMBER)',
+    ],
+    [
+      'a code that only ends like a TLS certificate alert',
+      failure('x', 'X_ERR_SSL_BAD_CERTIFICATE'),
+      'TOKEN_ENDPOINT_UNREACHABLE',
+      'token request failed (X_ERR_SSL_BAD_CERTIFICATE)',
+    ],
+  ])('reports %s', async (_name, error, code, message) => {
+    expect(await outcome(error)).toEqual({
+      code,
+      message,
+      cause: { message: error.message, code: (error as { code: unknown }).code },
+    });
+  });
+
+  it('keeps no code that is not a string, and no reason in the message', async () => {
+    expect(await outcome(failure('socket hang up', 42))).toEqual({
+      code: 'TOKEN_ENDPOINT_UNREACHABLE',
+      message: 'token request failed',
+      cause: { message: 'socket hang up', code: undefined },
+    });
+    const cause = (await tokenRequestError(requestToken(failing(failure('socket hang up'))))).cause as object;
+    expect(Object.keys(cause)).toEqual([]);
+  });
+
+  it('reports a failure that is not an error at all', async () => {
+    for (const thrown of [null, undefined, 'text', { message: 42, code: 'EPIPE' }]) {
+      const { message, cause } = await outcome(thrown);
+      expect({ message, cause }).toEqual(
+        thrown !== null && typeof thrown === 'object'
+          ? { message: 'token request failed (EPIPE)', cause: { message: 'token request failed', code: 'EPIPE' } }
+          : { message: 'token request failed', cause: { message: 'token request failed', code: undefined } },
+      );
+    }
+  });
+
+  /** A reply that never comes: the request ends only when its signal aborts. */
+  function hanging(mock: MockAdapter): void {
+    mock.onPost(TOKEN_URL).reply(
+      (config) =>
+        new Promise((_resolve, reject) => {
+          config.signal!.addEventListener!('abort', () => reject(new Error('aborted')));
+        }),
+    );
+  }
+
+  it('ends a request at its own deadline with TOKEN_ENDPOINT_TIMEOUT naming it', async () => {
+    const { mock, settings } = setup();
+    hanging(mock);
+    const error = await tokenRequestError(requestToken({ ...settings, timeoutMs: 1 }));
+    expect(error.code).toBe('TOKEN_ENDPOINT_TIMEOUT');
+    expect(error.message).toBe('token endpoint did not answer within 1 ms');
+    expect(error.cause).toBeInstanceOf(Error);
+    expect(error.cause).toMatchObject({ message: 'request deadline passed', code: 'ETIMEDOUT' });
+  });
+
+  /** A deadline that has already passed, or was aborted by someone, with a budget of 5 s. */
+  function passed(reason: unknown) {
+    return { signal: AbortSignal.abort(reason), totalMs: 5000, remainingMs: () => 0, release: () => {} };
+  }
+
+  it("ends a request at the acquisition's deadline with TOKEN_ENDPOINT_TIMEOUT naming it", async () => {
+    const { mock, settings } = setup();
+    hanging(mock);
+    const deadline = passed(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    const error = await tokenRequestError(requestToken({ ...settings, deadline }));
+    expect(error.code).toBe('TOKEN_ENDPOINT_TIMEOUT');
+    expect(error.message).toBe('no token within the 5000 ms token acquisition deadline');
+  });
+
+  it('reports an acquisition aborted for another reason than time as a transport failure', async () => {
+    const { mock, settings } = setup();
+    hanging(mock);
+    const error = await tokenRequestError(requestToken({ ...settings, deadline: passed(new Error('shutdown')) }));
+    expect(error.code).toBe('TOKEN_ENDPOINT_UNREACHABLE');
+    expect(error.message).toBe('token request failed (ERR_CANCELED)');
   });
 });

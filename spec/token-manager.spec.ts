@@ -1,9 +1,13 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { clockFrom, ManualClock } from './support/clock';
+import { CACHE_HIT_CHANNEL } from '../lib/channels';
+import type { ClientCredentialsEvent } from '../lib/events';
 import { KeyedLock } from '../lib/lock';
 import { MemoryTokenStore } from '../lib/stores/memory';
 import { cacheKey, type CacheKeyParts } from '../lib/cache-key';
 import { renewalWindowMs } from '../lib/refresh';
-import { TokenManager } from '../lib/token-manager';
+import { Telemetry } from '../lib/telemetry';
+import { TokenManager, type TokenManagerOptions } from '../lib/token-manager';
 import type { AccessToken, TokenStore } from '../lib/types';
 
 const parts: CacheKeyParts = {
@@ -88,6 +92,9 @@ function harness(store: TokenStore = new MemoryTokenStore()) {
     store,
     exchanges: () => exchanges,
     advance: (ms: number) => (now += ms),
+    succeed: () => {
+      next = succeed;
+    },
     failWith: (error: Error) => {
       next = async () => {
         exchanges += 1;
@@ -95,7 +102,6 @@ function harness(store: TokenStore = new MemoryTokenStore()) {
         throw error;
       };
     },
-    recover: () => (next = succeed),
   };
 }
 
@@ -145,18 +151,23 @@ describe('TokenManager', () => {
     expect(errors).toEqual(Array.from({ length: 20 }, () => failure));
     expect(h.exchanges()).toBe(1);
     expect(h.store.get('k')).toBeUndefined();
-    h.recover();
+    h.succeed();
     expect((await h.manager.acquire()).accessToken).toBe('t2');
     expect(h.exchanges()).toBe(2);
+    expect((await h.store.get('k'))?.accessToken).toBe('t2');
   });
 
   it('compare-and-delete keeps a newer token in place', async () => {
     const h = harness();
     await h.manager.acquire();
     await h.manager.invalidate('some-older-token');
+    expect((await h.store.get('k'))?.accessToken).toBe('t1');
     expect((h.manager.acquire() as AccessToken).accessToken).toBe('t1');
+    expect(h.exchanges()).toBe(1);
     await h.manager.invalidate('t1');
+    expect(h.store.get('k')).toBeUndefined();
     expect((await h.manager.acquire()).accessToken).toBe('t2');
+    expect(h.exchanges()).toBe(2);
   });
 
   it('reuses a token another installation wrote while it queued for the lock', async () => {
@@ -422,5 +433,485 @@ describe('TokenManager with a store lock (TokenStore.lock)', () => {
     expect(await first).toBe(failure);
     expect(second.accessToken).toBe('t1');
     expect({ calls, releases: store.releases, held: store.holders.size }).toEqual({ calls: 2, releases: 2, held: 0 });
+  });
+});
+
+describe('TokenManager pins down its timing, counters and store calls', () => {
+  interface Exchanged {
+    background: boolean;
+  }
+
+  /**
+   * A manager on a manual clock (60 s tokens, a 10 s renewal window, the jitter drawn from
+   * `jitter`), with its exchanges, events and random draws recorded.
+   */
+  function observed(options: { store?: TokenStore; jitter?: number; key?: TokenManagerOptions['key'] } = {}) {
+    const clock = new ManualClock();
+    const store = options.store ?? new MemoryTokenStore();
+    const exchanges: Exchanged[] = [];
+    const events: ClientCredentialsEvent[] = [];
+    let draws = 0;
+    let next: (count: number) => Promise<AccessToken> = async (count) => ({
+      accessToken: `t${count}`,
+      tokenType: 'Bearer',
+      issuedAt: clock.now(),
+      expiresAt: clock.now() + 60_000,
+    });
+    const telemetry = new Telemetry({ listener: (event) => events.push(event), log: undefined });
+    const manager = new TokenManager({
+      key: options.key ?? 'k',
+      store,
+      lock: new KeyedLock(),
+      exchange: ({ background }) => {
+        exchanges.push({ background });
+        return next(exchanges.length);
+      },
+      refreshBeforeExpiryMs: 10_000,
+      clock,
+      random: () => {
+        draws += 1;
+        return options.jitter ?? 0;
+      },
+      telemetry,
+    });
+    return {
+      manager,
+      clock,
+      store,
+      exchanges,
+      events,
+      telemetry,
+      draws: () => draws,
+      exchangeWith: (make: (count: number) => Promise<AccessToken>) => (next = make),
+      sync: () => {
+        const token = manager.acquire();
+        expect(token).not.toBeInstanceOf(Promise);
+        return (token as AccessToken).accessToken;
+      },
+    };
+  }
+
+  const ofType = (events: ClientCredentialsEvent[], type: ClientCredentialsEvent['type']) =>
+    events.filter((event) => event.type === type);
+
+  it('draws the renewal jitter once per token, and renews that much earlier', async () => {
+    const h = observed({ jitter: 0.5 });
+    await h.manager.acquire();
+    // 60 s token, 10 s window, jitter 0.5 of 10% of the window: renewal starts at 49.5 s.
+    h.clock.advance(49_499);
+    for (let i = 0; i < 5; i += 1) expect(h.sync()).toBe('t1');
+    expect(h.draws()).toBe(1);
+    expect(h.exchanges).toHaveLength(1);
+    h.clock.advance(1);
+    expect(h.sync()).toBe('t1');
+    await flush();
+    expect(h.exchanges).toEqual([{ background: false }, { background: true }]);
+  });
+
+  it('serves a token in its window until the last quarter of it, then makes callers wait', async () => {
+    const h = observed();
+    await h.manager.acquire();
+    h.clock.advance(57_499);
+    expect(h.sync()).toBe('t1');
+    await flush();
+    expect(h.exchanges).toHaveLength(2);
+    const late = observed();
+    await late.manager.acquire();
+    late.clock.advance(57_500);
+    const pending = late.manager.acquire();
+    expect(pending).toBeInstanceOf(Promise);
+    expect((await pending).accessToken).toBe('t2');
+    expect(late.exchanges).toEqual([{ background: false }, { background: false }]);
+  });
+
+  it('isFresh() is true before the renewal window and false from its first millisecond', () => {
+    const h = observed();
+    const token: AccessToken = {
+      accessToken: 'x',
+      tokenType: 'Bearer',
+      issuedAt: h.clock.now(),
+      expiresAt: h.clock.now() + 60_000,
+    };
+    expect(h.manager.isFresh(undefined)).toBe(false);
+    h.clock.advance(49_999);
+    expect(h.manager.isFresh(token)).toBe(true);
+    h.clock.advance(1);
+    expect(h.manager.isFresh(token)).toBe(false);
+    // Also once a token was judged, and once it was dropped again.
+    expect(h.manager.isFresh(undefined)).toBe(false);
+  });
+
+  it('isFresh() of no token stays false after a fresh token was dropped', async () => {
+    const h = observed();
+    await h.manager.acquire();
+    expect(h.sync()).toBe('t1');
+    expect(h.manager.isFresh(undefined)).toBe(false);
+    await h.manager.invalidate();
+    expect(h.manager.isFresh(undefined)).toBe(false);
+  });
+
+  it('reads the store once more on its way to an exchange, and takes the token another process wrote meanwhile', async () => {
+    let reads = 0;
+    const clock = new ManualClock();
+    const fleets: AccessToken = {
+      accessToken: 'fleet',
+      tokenType: 'Bearer',
+      issuedAt: clock.now(),
+      expiresAt: clock.now() + 60_000,
+    };
+    const exchanges: boolean[] = [];
+    const manager = new TokenManager({
+      key: 'k',
+      store: {
+        get: async () => (++reads === 1 ? undefined : fleets),
+        set: async () => {},
+        delete: async () => false,
+      },
+      lock: new KeyedLock(),
+      clock,
+      exchange: ({ background }) => {
+        exchanges.push(background);
+        return Promise.reject(new Error('not expected'));
+      },
+      refreshBeforeExpiryMs: 10_000,
+    });
+    expect(await manager.acquire()).toBe(fleets);
+    expect({ reads, exchanges }).toEqual({ reads: 2, exchanges: [] });
+  });
+
+  it('counts waits and cache hits, and says where a hit came from', async () => {
+    const sources: unknown[] = [];
+    const onHit = (message: unknown) => sources.push((message as { source: unknown }).source);
+    subscribe(CACHE_HIT_CHANNEL, onHit);
+    try {
+      const memory = observed();
+      await Promise.all([memory.manager.acquire(), memory.manager.acquire()]);
+      memory.sync();
+      memory.sync();
+      expect(memory.telemetry.stats()).toMatchObject({ waits: 2, cacheHits: 2, exchanges: 0 });
+      const backing = new MemoryTokenStore();
+      const slow = observed({
+        store: {
+          get: async (key) => backing.get(key),
+          set: (...args) => backing.set(...args),
+          delete: (...args) => backing.delete(...args),
+        },
+      });
+      await slow.manager.acquire();
+      expect((await slow.manager.acquire()).accessToken).toBe('t1');
+      expect(slow.telemetry.stats()).toMatchObject({ waits: 1, cacheHits: 1 });
+    } finally {
+      unsubscribe(CACHE_HIT_CHANNEL, onHit);
+    }
+    expect(sources).toEqual(['memory', 'memory', 'store']);
+  });
+
+  it('reports a failing store call as a store_error event with its operation', async () => {
+    const h = observed({
+      store: {
+        get: () => Promise.reject(Object.assign(new Error('down'), { code: 'ECONNREFUSED' })),
+        set: () => Promise.reject(new Error('down')),
+        delete: () => Promise.reject(new Error('down')),
+      },
+    });
+    await h.manager.acquire();
+    expect(ofType(h.events, 'store_error')).toEqual([
+      {
+        type: 'store_error',
+        name: 'axios-client-credentials',
+        operation: 'get',
+        error: { name: 'Error', code: 'ECONNREFUSED', status: undefined },
+      },
+      {
+        type: 'store_error',
+        name: 'axios-client-credentials',
+        operation: 'get',
+        error: { name: 'Error', code: 'ECONNREFUSED', status: undefined },
+      },
+      {
+        type: 'store_error',
+        name: 'axios-client-credentials',
+        operation: 'set',
+        error: { name: 'Error', code: undefined, status: undefined },
+      },
+    ]);
+  });
+
+  it('announces one background renewal with the time the token has left, however many requests come', async () => {
+    const h = observed();
+    await h.manager.acquire();
+    h.clock.advance(50_000);
+    for (let i = 0; i < 10; i += 1) expect(h.sync()).toBe('t1');
+    await flush();
+    expect(h.exchanges).toEqual([{ background: false }, { background: true }]);
+    expect(ofType(h.events, 'renewal_scheduled')).toEqual([
+      { type: 'renewal_scheduled', name: 'axios-client-credentials', expiresInMs: 10_000 },
+    ]);
+    expect(h.telemetry.stats().backgroundRenewals).toBe(1);
+    expect(h.sync()).toBe('t2');
+  });
+
+  it('backs off after a failed background renewal, reports the wait, and starts afresh after a success', async () => {
+    const h = observed();
+    await h.manager.acquire();
+    const failure = Object.assign(new Error('endpoint down'), { code: 'E_DOWN' });
+    h.exchangeWith(() => Promise.reject(failure));
+    h.clock.advance(50_000);
+    h.sync();
+    await flush();
+    expect(ofType(h.events, 'background_renewal_failed')).toEqual([
+      {
+        type: 'background_renewal_failed',
+        name: 'axios-client-credentials',
+        error: { name: 'Error', code: 'E_DOWN', status: undefined },
+        retryInMs: 1_000,
+      },
+    ]);
+    h.clock.advance(999);
+    h.sync();
+    await flush();
+    expect(h.exchanges).toHaveLength(2);
+    h.clock.advance(1);
+    h.sync();
+    await flush();
+    expect(h.exchanges).toHaveLength(3);
+    expect(ofType(h.events, 'background_renewal_failed').map((e) => (e as { retryInMs: number }).retryInMs)).toEqual([
+      1_000, 2_000,
+    ]);
+    // A success clears the backoff: the next token's first failure waits 1 s again.
+    h.exchangeWith(async (count) => ({
+      accessToken: `t${count}`,
+      tokenType: 'Bearer',
+      issuedAt: h.clock.now(),
+      expiresAt: h.clock.now() + 60_000,
+    }));
+    h.clock.advance(2_000);
+    h.sync();
+    await flush();
+    expect(h.sync()).toBe('t4');
+    h.exchangeWith(() => Promise.reject(failure));
+    h.clock.advance(50_000);
+    h.sync();
+    await flush();
+    expect(ofType(h.events, 'background_renewal_failed').map((e) => (e as { retryInMs: number }).retryInMs)).toEqual([
+      1_000, 2_000, 1_000,
+    ]);
+  });
+
+  it('treats a background renewal that brings back the same token as failed, so it is not retried on every request', async () => {
+    const h = observed();
+    const first = await h.manager.acquire();
+    h.exchangeWith(async () => first);
+    h.clock.advance(50_000);
+    h.sync();
+    await flush();
+    h.sync();
+    await flush();
+    expect(h.exchanges).toHaveLength(2);
+    h.clock.advance(1_000);
+    h.sync();
+    await flush();
+    expect(h.exchanges).toHaveLength(3);
+  });
+
+  it('backs off when the server hands back the same access token, even with a later expiry', async () => {
+    const h = observed();
+    await h.manager.acquire();
+    // The same access token, now said to last 600 ms: fresh, but due again in 500 ms (5/6 of it).
+    h.exchangeWith(async () => ({
+      accessToken: 't1',
+      tokenType: 'Bearer',
+      issuedAt: h.clock.now(),
+      expiresAt: h.clock.now() + 600,
+    }));
+    h.clock.advance(50_000);
+    h.sync();
+    await flush();
+    expect(h.exchanges).toHaveLength(2);
+    // Due again, but within the 1 s backoff of a renewal that renewed nothing: still served, no exchange.
+    h.clock.advance(500);
+    expect(h.sync()).toBe('t1');
+    await flush();
+    expect(h.exchanges).toHaveLength(2);
+  });
+
+  it('treats a background renewal that brings a token already due as failed too', async () => {
+    const h = observed();
+    await h.manager.acquire();
+    // A new token, but one already in its own renewal window.
+    h.exchangeWith(async (count) => ({
+      accessToken: `t${count}`,
+      tokenType: 'Bearer',
+      issuedAt: h.clock.now() - 55_000,
+      expiresAt: h.clock.now() + 5_000,
+    }));
+    h.clock.advance(50_000);
+    h.sync();
+    await flush();
+    expect(h.sync()).toBe('t2');
+    await flush();
+    expect(h.exchanges).toHaveLength(2);
+  });
+
+  it('never serves a token it invalidated again, even when the store failed to delete it', async () => {
+    for (const rejected of ['t1', undefined]) {
+      const backing = new MemoryTokenStore();
+      const h = observed({
+        store: { get: (key) => backing.get(key), set: (...args) => backing.set(...args), delete: async () => false },
+      });
+      await h.manager.acquire();
+      expect(h.sync()).toBe('t1');
+      await h.manager.invalidate(rejected);
+      const renewed = h.manager.acquire();
+      expect(renewed).toBeInstanceOf(Promise);
+      expect((await renewed).accessToken).toBe('t2');
+      expect(h.sync()).toBe('t2');
+    }
+  });
+
+  it('writes the token with the time it has left when the exchange ended as its TTL', async () => {
+    const sets: Array<[string, string, number]> = [];
+    const backing = new MemoryTokenStore();
+    const h = observed({
+      store: {
+        get: (key) => backing.get(key),
+        set: (key, token, ttlMs) => {
+          sets.push([key, token.accessToken, ttlMs]);
+          return backing.set(key, token, ttlMs);
+        },
+        delete: (...args) => backing.delete(...args),
+      },
+    });
+    h.exchangeWith(async (count) => {
+      const issuedAt = h.clock.now();
+      h.clock.advance(1_500); // the exchange takes 1.5 s
+      return { accessToken: `t${count}`, tokenType: 'Bearer', issuedAt, expiresAt: issuedAt + 60_000 };
+    });
+    await h.manager.acquire();
+    expect(sets).toEqual([['k', 't1', 58_500]]);
+  });
+
+  it('resolves a credential-bound key before the first read, and stores under the key the credential has after the exchange', async () => {
+    let current: string | undefined;
+    const resolved: string[] = [];
+    const key = {
+      current: () => current,
+      resolve: async () => {
+        current = 'k-1';
+        resolved.push(current);
+        return current;
+      },
+    };
+    const store = new MemoryTokenStore();
+    const h = observed({ store, key });
+    h.exchangeWith(async (count) => {
+      current = 'k-2'; // the secret rotated during the exchange
+      return {
+        accessToken: `t${count}`,
+        tokenType: 'Bearer',
+        issuedAt: h.clock.now(),
+        expiresAt: h.clock.now() + 60_000,
+      };
+    });
+    expect((await h.manager.acquire()).accessToken).toBe('t1');
+    expect(resolved).toEqual(['k-1']);
+    expect(store.get('k-1')).toBeUndefined();
+    expect(store.get('k-2')?.accessToken).toBe('t1');
+  });
+
+  it('invalidates nothing, at once, while a credential-bound key is not known yet', async () => {
+    const deletes: string[] = [];
+    const lock = new KeyedLock();
+    const exclusive = jest.spyOn(lock, 'exclusive');
+    const manager = new TokenManager({
+      key: { current: () => undefined, resolve: async () => 'never' },
+      store: { get: () => undefined, set: () => {}, delete: (key) => (deletes.push(key), true) },
+      lock,
+      exchange: () => Promise.reject(new Error('not called')),
+      refreshBeforeExpiryMs: 0,
+    });
+    await expect(manager.invalidate('t1')).resolves.toBeUndefined();
+    await expect(manager.invalidate()).resolves.toBeUndefined();
+    expect(deletes).toEqual([]);
+    expect(exclusive).not.toHaveBeenCalled();
+  });
+
+  describe('bounds its reads and writes by where they happen', () => {
+    /** A store whose reads after the first, and whose writes, never answer: each call ends at its bound. */
+    function slowStore(withLock: boolean) {
+      let reads = 0;
+      let writes = 0;
+      const store: TokenStore = {
+        get: () => {
+          reads += 1;
+          return reads === 1 ? Promise.resolve(undefined) : new Promise<undefined>(() => {});
+        },
+        set: () => {
+          writes += 1;
+          return new Promise<void>(() => {});
+        },
+        delete: async () => false,
+        ...(withLock ? { lock: async () => ({ extend: async () => true, release: async () => {} }) } : {}),
+      };
+      return { store, reads: () => reads, writes: () => writes };
+    }
+
+    async function timeline(withLock: boolean, boundMs: number) {
+      const slow = slowStore(withLock);
+      const h = observed({ store: slow.store });
+      let settled: AccessToken | undefined;
+      void Promise.resolve(h.manager.acquire()).then((token) => (settled = token));
+      await flush();
+      expect(slow.reads()).toBe(2);
+      h.clock.advance(boundMs - 1);
+      await flush();
+      expect(h.exchanges).toHaveLength(0);
+      h.clock.advance(1);
+      await flush();
+      // With a lock, the holder reads once more (bounded as well) before it exchanges.
+      if (withLock) {
+        h.clock.advance(boundMs);
+        await flush();
+      }
+      expect(h.exchanges).toHaveLength(1);
+      expect(slow.writes()).toBe(1);
+      h.clock.advance(boundMs - 1);
+      await flush();
+      expect(settled).toBeUndefined();
+      h.clock.advance(1);
+      await flush();
+      expect(settled?.accessToken).toBe('t1');
+    }
+
+    it('bounds the read before an exchange and the write after it at 500 ms without a store lock', async () => {
+      await timeline(false, 500);
+    });
+
+    it("bounds them at the lock path's 2,000 ms with a store lock", async () => {
+      await timeline(true, 2_000);
+    });
+  });
+});
+
+describe('TokenManager without telemetry', () => {
+  it('logs nothing, even with DEBUG naming the library', async () => {
+    const saved = process.env['DEBUG'];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    process.env['DEBUG'] = 'axios-client-credentials';
+    try {
+      const manager = new TokenManager({
+        key: 'k',
+        store: { get: () => Promise.reject(new Error('down')), set: async () => {}, delete: async () => false },
+        lock: new KeyedLock(),
+        exchange: async () => ({ accessToken: 't', tokenType: 'Bearer', issuedAt: 0, expiresAt: 8.64e15 }),
+        refreshBeforeExpiryMs: 0,
+      });
+      expect((await manager.acquire()).accessToken).toBe('t');
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+      if (saved === undefined) delete process.env['DEBUG'];
+      else process.env['DEBUG'] = saved;
+    }
   });
 });

@@ -95,7 +95,7 @@ function isLease(value: unknown): value is StoreLease {
 /** What {@link GuardedStore} needs besides the store. */
 export interface GuardedStoreOptions {
   /** Per-operation bounds in milliseconds. Default is {@link DEFAULT_STORE_TIMEOUT_MS} for each. */
-  timeoutsMs?: Partial<StoreTimeouts>;
+  timeoutsMs?: Partial<StoreTimeouts> | undefined;
   /** Runs the timeout timers (unref'd). Default is {@link systemClock}. */
   clock?: Clock;
   /** Told of every failed or timed-out call; the call itself then carries on without the store. */
