@@ -139,7 +139,7 @@ export interface ClientCredentialsOptions {
    */
   origins?: readonly string[] | '*' | undefined;
   /**
-   * How long before expiry a token is renewed, in milliseconds. Clamped to half the token's
+   * How long before expiry a token is renewed, in milliseconds. Clamped to a sixth of the token's
    * lifetime, so short-lived tokens are still used. Not with {@link refreshBeforeExpirySeconds}.
    * Default is 30000 (30 seconds).
    */
