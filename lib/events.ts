@@ -63,7 +63,7 @@ export type ClientCredentialsEvent =
       delayMs: number;
     })
   | (EventBase & {
-      /** Quota protection failed a call fast, without an exchange (see `errorCooldownSeconds`). */
+      /** Quota protection failed a call fast, without an exchange (see `errorCooldownMs`). */
       type: 'exchange_refused';
       /** The error the token endpoint answered last, which the call fails with. */
       error: ErrorSummary;

@@ -139,13 +139,27 @@ export interface ClientCredentialsOptions {
    */
   origins?: readonly string[] | '*' | undefined;
   /**
-   * How long before expiry a token is renewed, in seconds. Clamped to half the token's lifetime,
-   * so short-lived tokens are still used. Default is 30.
+   * How long before expiry a token is renewed, in milliseconds. Clamped to a sixth of the token's
+   * lifetime, so short-lived tokens are still used. Not with {@link refreshBeforeExpirySeconds}.
+   * Default is 30000 (30 seconds).
+   */
+  refreshBeforeExpiryMs?: number | undefined;
+  /**
+   * {@link refreshBeforeExpiryMs} in seconds. Not with it. Default is 30.
+   *
+   * @deprecated Use {@link refreshBeforeExpiryMs}: every duration option is in milliseconds.
    */
   refreshBeforeExpirySeconds?: number | undefined;
   /**
    * The lifetime assumed when a token response has no `expires_in` and the access token is not a
-   * JWT with a usable `exp` claim (which is read, not verified), in seconds. Default is 300 (5 minutes).
+   * JWT with a usable `exp` claim (which is read, not verified), in milliseconds. Not with
+   * {@link defaultExpiresInSeconds}. Default is 300000 (5 minutes).
+   */
+  defaultExpiresInMs?: number | undefined;
+  /**
+   * {@link defaultExpiresInMs} in seconds. Not with it. Default is 300 (5 minutes).
+   *
+   * @deprecated Use {@link defaultExpiresInMs}: every duration option is in milliseconds.
    */
   defaultExpiresInSeconds?: number | undefined;
   /**
@@ -184,8 +198,15 @@ export interface ClientCredentialsOptions {
   tokenRequestRetryMaxDelayMs?: number | undefined;
   /**
    * Quota protection: after the token endpoint answers `invalid_client`, `unauthorized_client`,
-   * `invalid_scope` or `invalid_grant`, every call fails with that same error for this many seconds
-   * without asking again. 0 turns it off. Default is 10.
+   * `invalid_scope` or `invalid_grant`, every call fails with that same error for this many
+   * milliseconds without asking again. 0 turns it off. Not with {@link errorCooldownSeconds}.
+   * Default is 10000 (10 seconds).
+   */
+  errorCooldownMs?: number | undefined;
+  /**
+   * {@link errorCooldownMs} in seconds. Not with it. Default is 10.
+   *
+   * @deprecated Use {@link errorCooldownMs}: every duration option is in milliseconds.
    */
   errorCooldownSeconds?: number | undefined;
   /**

@@ -11,7 +11,7 @@ import type { TokenStore } from './types';
 import { held, stillHeld } from './options-held';
 import { requireDestination, resolveOrigins } from './origins';
 import { parseResources, parseScopes } from './token-parameters';
-import { fail, isAxiosInstance, optionalString, numberAtLeast, serverUrl } from './validate';
+import { durationMs, fail, isAxiosInstance, optionalString, numberAtLeast, serverUrl } from './validate';
 
 /**
  * Every option's name, checked by the compiler against {@link ClientCredentialsOptions}: a new
@@ -40,7 +40,9 @@ const OPTION_NAMES = {
   storeTimeoutMs: true,
   tokenClient: true,
   origins: true,
+  refreshBeforeExpiryMs: true,
   refreshBeforeExpirySeconds: true,
+  defaultExpiresInMs: true,
   defaultExpiresInSeconds: true,
   tokenRequestTimeoutMs: true,
   tokenAcquisitionTimeoutMs: true,
@@ -53,6 +55,7 @@ const OPTION_NAMES = {
   allowHttpTokenUrl: true,
   tokenRequestRetries: true,
   tokenRequestRetryMaxDelayMs: true,
+  errorCooldownMs: true,
   errorCooldownSeconds: true,
   onEvent: true,
   name: true,
@@ -61,6 +64,12 @@ const OPTION_NAMES = {
 
 // Internal, for specs: the one clock (lib/clock.ts). Not part of the public options type.
 const KNOWN_OPTIONS = new Set<string>([...Object.keys(OPTION_NAMES), 'clock']);
+
+// Each duration option in milliseconds, with its deprecated form in seconds.
+type DurationNames = readonly [keyof ClientCredentialsOptions, keyof ClientCredentialsOptions];
+const REFRESH_BEFORE_EXPIRY = ['refreshBeforeExpiryMs', 'refreshBeforeExpirySeconds'] as const satisfies DurationNames;
+const DEFAULT_EXPIRES_IN = ['defaultExpiresInMs', 'defaultExpiresInSeconds'] as const satisfies DurationNames;
+const ERROR_COOLDOWN = ['errorCooldownMs', 'errorCooldownSeconds'] as const satisfies DurationNames;
 
 /** Parameters the library sets itself; `extraParams` may not override them. */
 const RESERVED_PARAMS = new Set([
@@ -243,9 +252,8 @@ function resolveFresh(instance: AxiosInstance, input: unknown): ResolvedOptions 
     storeTimeoutMs: numberAtLeast('storeTimeoutMs', options['storeTimeoutMs'], DEFAULT_STORE_TIMEOUT_MS, 1),
     tokenClient,
     origins,
-    refreshBeforeExpiryMs:
-      numberAtLeast('refreshBeforeExpirySeconds', options['refreshBeforeExpirySeconds'], 30, 0) * 1000,
-    defaultLifetimeMs: numberAtLeast('defaultExpiresInSeconds', options['defaultExpiresInSeconds'], 300, 1) * 1000,
+    refreshBeforeExpiryMs: durationMs(options, REFRESH_BEFORE_EXPIRY, 30_000, { ms: 0, seconds: 0 }),
+    defaultLifetimeMs: durationMs(options, DEFAULT_EXPIRES_IN, 300_000, { ms: 1, seconds: 1 }),
     tokenRequestTimeoutMs: requestTimeoutMs,
     tokenAcquisitionTimeoutMs: numberAtLeast(
       'tokenAcquisitionTimeoutMs',
@@ -261,7 +269,7 @@ function resolveFresh(instance: AxiosInstance, input: unknown): ResolvedOptions 
     redactErrors: redactErrors ?? true,
     tokenRequestRetries: retries,
     tokenRequestRetryMaxDelayMs: retryMaxDelayMs,
-    errorCooldownMs: numberAtLeast('errorCooldownSeconds', options['errorCooldownSeconds'], 10, 0) * 1000,
+    errorCooldownMs: durationMs(options, ERROR_COOLDOWN, 10_000, { ms: 0, seconds: 0 }),
     onEvent: onEvent as ClientCredentialsEventListener | undefined,
     clock,
     name,

@@ -56,6 +56,24 @@ export function numberAtLeast(name: string, value: unknown, fallback: number, mi
   return value;
 }
 
+/**
+ * A duration in milliseconds, given as option `msName` or as its deprecated form in seconds
+ * `secondsName` (converted, with its own minimum), `fallbackMs` when neither is given; or a
+ * TypeError naming the option given, or both when both are.
+ */
+export function durationMs(
+  options: Readonly<Record<string, unknown>>,
+  [msName, secondsName]: readonly [msName: string, secondsName: string],
+  fallbackMs: number,
+  min: { ms: number; seconds: number },
+): number {
+  const seconds = options[secondsName];
+  if (seconds === undefined) return numberAtLeast(msName, options[msName], fallbackMs, min.ms);
+  if (options[msName] !== undefined)
+    fail(msName, `cannot be combined with "${secondsName}", its deprecated form in seconds: give one`);
+  return numberAtLeast(secondsName, seconds, 0, min.seconds) * 1000;
+}
+
 /** An http(s) URL as the token endpoint or issuer must be (RFC 6749 §3.2, RFC 8414 §2). */
 export function serverUrl(name: string, value: unknown, allowHttp: boolean): URL {
   const url = parseUrl(name, value);

@@ -71,12 +71,40 @@ describe('resolveOptions()', () => {
     [{ origins: ['nope'] }, '"origins" option must be an absolute URL'],
     [{ refreshBeforeExpirySeconds: -1 }, '"refreshBeforeExpirySeconds" option must be a finite number of at least 0'],
     [{ defaultExpiresInSeconds: 0 }, '"defaultExpiresInSeconds" option must be a finite number of at least 1'],
+    [{ refreshBeforeExpiryMs: -1 }, '"refreshBeforeExpiryMs" option must be a finite number of at least 0'],
+    [{ defaultExpiresInMs: 0 }, '"defaultExpiresInMs" option must be a finite number of at least 1'],
+    [{ errorCooldownMs: '10' }, '"errorCooldownMs" option must be a finite number of at least 0'],
+    [{ errorCooldownSeconds: '10' }, '"errorCooldownSeconds" option must be a finite number of at least 0'],
     [{ tokenRequestTimeoutMs: Infinity }, '"tokenRequestTimeoutMs" option must be a finite number'],
     [{ retryOnUnauthorized: 'yes' }, '"retryOnUnauthorized" option must be a boolean'],
     [{ client_secret: 'x' }, 'unknown option "client_secret"'],
   ])('throws a TypeError naming the option for %j', (overrides, message) => {
     expect(() => resolve(overrides)).toThrow(TypeError);
     expect(() => resolve(overrides)).toThrow(message);
+  });
+
+  it.each([
+    ['refreshBeforeExpiryMs', 'refreshBeforeExpirySeconds', 'refreshBeforeExpiryMs'],
+    ['defaultExpiresInMs', 'defaultExpiresInSeconds', 'defaultLifetimeMs'],
+    ['errorCooldownMs', 'errorCooldownSeconds', 'errorCooldownMs'],
+  ] as const)('resolves "%s" to the same value as the deprecated "%s"', (msName, secondsName, resolvedName) => {
+    expect(resolve({ [msName]: 45_000 })[resolvedName]).toBe(45_000);
+    expect(resolve({ [secondsName]: 45 })[resolvedName]).toBe(45_000);
+    expect(resolve({ [msName]: 2_500 })[resolvedName]).toBe(resolve({ [secondsName]: 2.5 })[resolvedName]);
+  });
+
+  it.each([
+    ['refreshBeforeExpiryMs', 'refreshBeforeExpirySeconds'],
+    ['defaultExpiresInMs', 'defaultExpiresInSeconds'],
+    ['errorCooldownMs', 'errorCooldownSeconds'],
+  ])('throws a TypeError naming both "%s" and "%s" when both are given', (msName, secondsName) => {
+    const both = () => resolve({ [msName]: 1_000, [secondsName]: 1 });
+    expect(both).toThrow(TypeError);
+    expect(both).toThrow(
+      new TypeError(
+        `"${msName}" option cannot be combined with "${secondsName}", its deprecated form in seconds: give one`,
+      ),
+    );
   });
 
   it('never puts the secret in a validation message', () => {

@@ -2,7 +2,7 @@
  * Recipe: a token endpoint that leaves out `expires_in` (RFC 6749 §5.1 only recommends it) but
  * issues JWT access tokens. Nothing to set: without `expires_in`, the token's `exp` claim (RFC 7519
  * §4.1.4), decoded and not verified, says when it expires, so renewal follows the server's expiry
- * instead of `defaultExpiresInSeconds` (300). An opaque token, an `exp` already past or more than a
+ * instead of `defaultExpiresInMs` (300000). An opaque token, an `exp` already past or more than a
  * year ahead gets the default; an `expires_in` always wins.
  *
  *   npx tsx examples/recipes/jwt-expiry.ts     (against a loopback stand-in)
