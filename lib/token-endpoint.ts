@@ -109,7 +109,7 @@ async function sendTokenRequest(
   // The server knows what we sent: an error text that echoes any of it has it redacted.
   const redact = redactor(sentSecrets(headers, body));
   const timeoutMs = settings.client.defaults.timeout || settings.timeoutMs;
-  const own = timeoutSignal(timeoutMs);
+  const own = timeoutSignal(timeoutMs, settings.deadline?.clock);
   const outer = settings.deadline?.signal;
   const sentAt = settings.now();
   try {
