@@ -29,6 +29,16 @@ describe('systemClock', () => {
     spy.mockRestore();
   });
 
+  it('keeps a timer from after() with keepAlive ref’d: a connection it closes is not left behind', () => {
+    const spy = jest.spyOn(global, 'setTimeout');
+    const cancel = systemClock.after(60_000, () => {}, true);
+    const timer = spy.mock.results[0]?.value as NodeJS.Timeout;
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(timer.hasRef()).toBe(true);
+    cancel();
+    spy.mockRestore();
+  });
+
   it('keeps a sleep with keepAlive ref’d: a script awaiting a retry does not exit mid-wait', () => {
     const spy = jest.spyOn(global, 'setTimeout');
     void systemClock.sleep(60_000, true);
