@@ -17,15 +17,16 @@ export interface Clock {
    */
   readonly sleep: (ms: number, keepAlive?: boolean) => Promise<void>;
   /**
-   * Calls `callback` once after `ms` milliseconds on an unref'd timer; answers a function that
-   * cancels it. Used to bound waits (store calls) without keeping the process alive.
+   * Calls `callback` once after `ms` milliseconds on an unref'd timer, unless `keepAlive` is set
+   * for a timer that must run before the process ends (closing a connection); answers a function
+   * that cancels it. Used to bound waits (store calls) without keeping the process alive.
    */
-  readonly after: (ms: number, callback: () => void) => () => void;
+  readonly after: (ms: number, callback: () => void, keepAlive?: boolean) => () => void;
 }
 
-function after(ms: number, callback: () => void): () => void {
+function after(ms: number, callback: () => void, keepAlive = false): () => void {
   const timer = setTimeout(callback, ms);
-  timer.unref?.();
+  if (!keepAlive) timer.unref?.();
   return () => clearTimeout(timer);
 }
 
@@ -33,10 +34,6 @@ function after(ms: number, callback: () => void): () => void {
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
   monotonic: () => performance.now(),
-  sleep: (ms: number, keepAlive = false) =>
-    new Promise<void>((resolve) => {
-      if (keepAlive) setTimeout(resolve, ms);
-      else after(ms, resolve);
-    }),
+  sleep: (ms: number, keepAlive = false) => new Promise<void>((resolve) => void after(ms, resolve, keepAlive)),
   after,
 });

@@ -10,6 +10,8 @@ export interface Deadline {
   readonly signal: AbortSignal;
   /** The budget the deadline was made with, in milliseconds. */
   readonly totalMs: number;
+  /** The clock the deadline runs on: the steps of its operation time themselves on it too. */
+  readonly clock: Clock;
   /** Milliseconds left, 0 once passed. */
   remainingMs(): number;
   /** Stops the timer once the operation is over: the signal then never fires. */
@@ -19,9 +21,12 @@ export interface Deadline {
 /** Node's longest timer: a longer delay would overflow and fire after 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A signal that aborts with a `TimeoutError` after `ms`; its timer is unref'd by Node. */
-export function timeoutSignal(ms: number): AbortSignal {
-  return AbortSignal.timeout(Math.min(ms, MAX_TIMER_MS));
+/**
+ * A signal that aborts with a `TimeoutError` after `ms` on `clock` (default {@link systemClock}),
+ * as `AbortSignal.timeout()` does; its timer is unref'd.
+ */
+export function timeoutSignal(ms: number, clock: Clock = systemClock): AbortSignal {
+  return deadlineIn(ms, clock).signal;
 }
 
 /**
@@ -37,6 +42,7 @@ export function deadlineIn(ms: number, clock: Clock = systemClock): Deadline {
   return {
     signal: controller.signal,
     totalMs: ms,
+    clock,
     remainingMs: () => Math.max(0, end - clock.monotonic()),
     release,
   };

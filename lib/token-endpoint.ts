@@ -109,8 +109,8 @@ async function sendTokenRequest(
   // The server knows what we sent: an error text that echoes any of it has it redacted.
   const redact = redactor(sentSecrets(headers, body));
   const timeoutMs = settings.client.defaults.timeout || settings.timeoutMs;
-  const own = timeoutSignal(timeoutMs);
   const { deadline } = settings;
+  const own = timeoutSignal(timeoutMs, deadline?.clock);
   const sentAt = settings.now();
   try {
     const response = await settings.client.request<unknown>({

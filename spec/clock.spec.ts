@@ -29,6 +29,16 @@ describe('systemClock', () => {
     spy.mockRestore();
   });
 
+  it('keeps a timer from after() with keepAlive ref’d: a connection it closes is not left behind', () => {
+    const spy = jest.spyOn(global, 'setTimeout');
+    const cancel = systemClock.after(60_000, () => {}, true);
+    const timer = spy.mock.results[0]?.value as NodeJS.Timeout;
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(timer.hasRef()).toBe(true);
+    cancel();
+    spy.mockRestore();
+  });
+
   it('keeps a sleep with keepAlive ref’d: a script awaiting a retry does not exit mid-wait', () => {
     const spy = jest.spyOn(global, 'setTimeout');
     void systemClock.sleep(60_000, true);
@@ -194,5 +204,48 @@ describe('event durations', () => {
       ['exchange_succeeded', 250],
       ['token_wait', 250],
     ]);
+  });
+});
+
+describe('a token request timeout', () => {
+  let silent: LoopbackServer;
+
+  beforeAll(async () => {
+    silent = await startLoopbackServer(() => {}); // takes the request and never answers
+  });
+  afterAll(async () => {
+    await silent.close();
+  });
+
+  it('ends a request the server never answers with TOKEN_ENDPOINT_TIMEOUT once tokenRequestTimeoutMs passes on the clock', async () => {
+    const clock = new ManualClock();
+    const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
+      tokenUrl: `${silent.origin}/token`,
+      clientId: 'unanswered',
+      clientSecret: 'unanswered-secret',
+      store: new MemoryTokenStore(),
+      tokenRequestTimeoutMs: 60_000,
+      tokenRequestRetries: 0,
+      tokenAcquisitionTimeoutMs: 120_000,
+      clock,
+    } as ClientCredentialsOptions);
+    let outcome: unknown = 'pending';
+    const failed = handle.getToken().then(
+      () => (outcome = 'answered'),
+      (error: unknown) => (outcome = error),
+    );
+    while (silent.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(59_999);
+    await flush();
+    expect(outcome).toBe('pending');
+    clock.advance(1);
+    await flush();
+    expect(outcome).toMatchObject({
+      name: 'TokenRequestError',
+      code: 'TOKEN_ENDPOINT_TIMEOUT',
+      message: 'token endpoint did not answer within 60000 ms',
+    });
+    await failed;
+    expect(silent.requests).toHaveLength(1);
   });
 });

@@ -14,6 +14,7 @@ import {
   type TokenEndpointSettings,
 } from '../lib/token-endpoint';
 import { bearerScheme, type TokenScheme } from '../lib/token-scheme';
+import { systemClock } from '../lib/clock';
 
 const TOKEN_URL = 'https://auth.example.com/oauth/token';
 const SECRET = 'top-secret-value';
@@ -859,7 +860,13 @@ describe('requestToken() turns each failure into its own error', () => {
 
   /** A deadline that has already passed, or was aborted by someone, with a budget of 5 s. */
   function passed(reason: unknown) {
-    return { signal: AbortSignal.abort(reason), totalMs: 5000, remainingMs: () => 0, release: () => {} };
+    return {
+      signal: AbortSignal.abort(reason),
+      totalMs: 5000,
+      remainingMs: () => 0,
+      release: () => {},
+      clock: systemClock,
+    };
   }
 
   it("ends a request at the acquisition's deadline with TOKEN_ENDPOINT_TIMEOUT naming it", async () => {

@@ -1,7 +1,10 @@
+import { systemClock, type Clock } from '../clock';
+
 /**
  * What `RedisTokenStore` was doing when Redis failed it: `lock`, `extend` and `unlock` take, extend
  * and release the lease; `wait` is a waiter's subscription and look at the lease.
  */
+
 export type RedisTokenStoreOperation = 'get' | 'set' | 'delete' | 'lock' | 'extend' | 'unlock' | 'wait';
 
 /**
@@ -63,11 +66,13 @@ function describe(error: unknown): { name: string; message: string } {
 /**
  * @param defaultTimeoutMs How long to wait for an answer, in milliseconds, unless a call says otherwise.
  * @param disconnected Whether the client is disconnected now.
+ * @param clock Runs the time limits. Default is {@link systemClock}.
  */
 export function createRedisCall(
   defaultTimeoutMs: number,
   onError: ((event: RedisTokenStoreEvent) => void) | undefined,
   disconnected: () => boolean = () => false,
+  clock: Clock = systemClock,
 ): RedisCall {
   const emit = (event: RedisTokenStoreEvent): void => {
     try {
@@ -92,9 +97,10 @@ export function createRedisCall(
         fail('error', { name: 'ConnectionError', message: 'client is disconnected' });
         return;
       }
-      const timer = setTimeout(
-        () => fail('timeout', { name: 'TimeoutError', message: `no answer within ${timeoutMs} ms` }),
+      const cancel = clock.after(
         timeoutMs,
+        () => fail('timeout', { name: 'TimeoutError', message: `no answer within ${timeoutMs} ms` }),
+        true,
       );
       let pending: Promise<T>;
       try {
@@ -106,12 +112,12 @@ export function createRedisCall(
         (value) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          cancel();
           resolve(value);
         },
         (error: unknown) => {
           if (settled) return;
-          clearTimeout(timer);
+          cancel();
           fail('error', describe(error));
         },
       );

@@ -59,7 +59,10 @@ interface ResolvedRedisOptions {
   lockTimeoutMs: number;
   localCacheMs: number;
   onError: ((event: RedisTokenStoreEvent) => void) | undefined;
-  /** Monotonic time for the local copy's life and the mismatch reports. Default is the system clock. */
+  /**
+   * Monotonic time for the local copy's life and the mismatch reports, and the timers of command
+   * time limits, lock waits and the subscriber's linger. Default is the system clock.
+   */
   clock: Clock;
 }
 
@@ -93,7 +96,8 @@ export function resolveOptions(options: RedisTokenStoreOptions & { clock?: Clock
   }
   if (onError !== undefined && typeof onError !== 'function')
     throw new TypeError('"onError" option must be a function');
-  if (typeof clock?.monotonic !== 'function') throw new TypeError('"clock" option must be a clock');
+  if (typeof clock?.monotonic !== 'function' || typeof clock.after !== 'function')
+    throw new TypeError('"clock" option must be a clock');
   return {
     keyPrefix,
     encryptionKey: encryptionKey === undefined ? undefined : parseEncryptionKey(encryptionKey),

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../clock';
 import type { RedisCall } from './redis-call';
 import type { RedisAdapter, Subscriber } from './redis-client';
 
@@ -21,34 +22,42 @@ export class Wakeups {
   readonly #redis: RedisAdapter;
   readonly #call: RedisCall;
   readonly #timeoutMs: number;
+  readonly #clock: Clock;
   #subscriber: Subscriber | undefined;
   readonly #channels = new Map<string, Promise<void>>();
   readonly #waiters = new Map<string, Set<() => void>>();
-  #idle: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the timer that closes the idle subscriber. */
+  #idle: (() => void) | undefined;
 
-  /** @param timeoutMs How long to wait for a subscription and a look at the lease, in milliseconds. */
-  constructor(redis: RedisAdapter, call: RedisCall, timeoutMs: number) {
+  /**
+   * @param timeoutMs How long to wait for a subscription and a look at the lease, in milliseconds.
+   * @param clock Runs the waits and the linger. Default is {@link systemClock}.
+   */
+  constructor(redis: RedisAdapter, call: RedisCall, timeoutMs: number, clock: Clock = systemClock) {
     this.#redis = redis;
     this.#call = call;
     this.#timeoutMs = timeoutMs;
+    this.#clock = clock;
   }
 
   /** Resolves when `lockKey`'s holder publishes, its lease lapses, or after `timeoutMs`. Never rejects. */
   wait(lockKey: string, timeoutMs: number): Promise<void> {
     const channel = lockKey + WAKE_CHANNEL_SUFFIX;
-    const started = performance.now();
+    const clock = this.#clock;
+    const started = clock.monotonic();
     return new Promise<void>((resolve) => {
       let waiters = this.#waiters.get(channel);
       if (waiters === undefined) this.#waiters.set(channel, (waiters = new Set()));
       const group = waiters;
       const wake = (): void => {
-        clearTimeout(timer);
+        cancel();
         group.delete(wake);
         if (group.size === 0 && this.#waiters.get(channel) === group) this.#waiters.delete(channel);
         this.#lingerIfIdle();
         resolve();
       };
-      let timer = setTimeout(wake, timeoutMs);
+      // Ref'd, as the waiter awaits it.
+      let cancel = clock.after(timeoutMs, wake, true);
       group.add(wake);
       this.#listen(channel)
         .then(() => this.#call('wait', () => this.#redis.pttl(lockKey), this.#timeoutMs))
@@ -58,9 +67,9 @@ export class Wakeups {
             // -2: no lock any more; -1 would be a lock without expiry, which this store never sets.
             if (pttl === -2 || pttl === 0) return wake();
             const lapse = pttl + Math.random() * LAPSE_JITTER_MS;
-            if (pttl > 0 && lapse < timeoutMs - (performance.now() - started)) {
-              clearTimeout(timer);
-              timer = setTimeout(wake, lapse);
+            if (pttl > 0 && lapse < timeoutMs - (clock.monotonic() - started)) {
+              cancel();
+              cancel = clock.after(lapse, wake, true);
             }
           },
           () => undefined, // Reported; the fallback timer wakes this waiter.
@@ -69,7 +78,7 @@ export class Wakeups {
   }
 
   #listen(channel: string): Promise<void> {
-    if (this.#idle !== undefined) clearTimeout(this.#idle);
+    this.#idle?.();
     this.#idle = undefined;
     let subscribed = this.#channels.get(channel);
     if (subscribed === undefined) {
@@ -94,13 +103,17 @@ export class Wakeups {
 
   #lingerIfIdle(): void {
     if (this.#waiters.size > 0 || this.#subscriber === undefined || this.#idle !== undefined) return;
-    this.#idle = setTimeout(() => {
-      this.#idle = undefined;
-      if (this.#waiters.size > 0) return;
-      this.#subscriber?.close();
-      this.#subscriber = undefined;
-      this.#channels.clear();
-    }, LINGER_MS);
-    // Not unref'd: the subscriber connection must be closed, not left behind when the process ends.
+    // Ref'd: the subscriber connection must be closed, not left behind when the process ends.
+    this.#idle = this.#clock.after(
+      LINGER_MS,
+      () => {
+        this.#idle = undefined;
+        if (this.#waiters.size > 0) return;
+        this.#subscriber?.close();
+        this.#subscriber = undefined;
+        this.#channels.clear();
+      },
+      true,
+    );
   }
 }

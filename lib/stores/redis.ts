@@ -140,8 +140,8 @@ export class RedisTokenStore implements TokenStore {
     this.#codec = createCodec(encryptionKey);
     this.#localCacheMs = localCacheMs;
     this.#lockTimeoutMs = lockTimeoutMs;
-    this.#call = createRedisCall(operationTimeoutMs, onError, () => this.#redis.disconnected());
-    this.#wakeups = new Wakeups(this.#redis, this.#call, lockTimeoutMs);
+    this.#call = createRedisCall(operationTimeoutMs, onError, () => this.#redis.disconnected(), clock);
+    this.#wakeups = new Wakeups(this.#redis, this.#call, lockTimeoutMs, clock);
   }
 
   /** The Redis names of `key`: its value, its lock (and the lock's wake channel), the writer record. */

@@ -77,6 +77,13 @@ describe('RedisTokenStore options', () => {
     expect(() => new RedisTokenStore(client, options as RedisTokenStoreOptions)).toThrow(`"${name}" option`);
   });
 
+  it('refuses a clock that cannot run its timers', () => {
+    const clock = { now: Date.now, monotonic: () => performance.now() };
+    expect(() => new RedisTokenStore(client, { clock } as RedisTokenStoreOptions)).toThrow(
+      new TypeError('"clock" option must be a clock'),
+    );
+  });
+
   it('shows no secret in util.inspect or JSON.stringify', async () => {
     const encryptionKey = randomBytes(32).toString('base64');
     const store = new RedisTokenStore(client, { keyPrefix: 'billing:', encryptionKey, localCacheMs: 60_000 });
@@ -526,6 +533,138 @@ describeWithRedis('RedisTokenStore against Redis', () => {
         await deadClient(),
       );
       expect(await store.get(KEY)).toBeUndefined();
+    });
+  });
+  describe('on its injected clock', () => {
+    let clock: ManualClock;
+    let outcome: string;
+    const track = (pending: Promise<unknown>) => {
+      outcome = 'pending';
+      void pending.then((value) => (outcome = value === undefined ? 'settled' : `settled with ${String(value)}`));
+    };
+    /** Lets Redis' answers and the callbacks they start run: event-loop turns, no timer. */
+    const flush = async () => {
+      for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    };
+    /** The waiter's one look at the lease, once Redis has answered it. */
+    const leaseLook = async (pttl: { mock: { calls: unknown[]; results: Array<{ value: unknown }> } }) => {
+      for (let i = 0; i < 100 && pttl.mock.calls.length === 0; i += 1) await redis.ping();
+      expect(pttl.mock.calls).toHaveLength(1);
+      const answered = await (pttl.mock.results[0]!.value as Promise<number>);
+      await flush();
+      return answered;
+    };
+    const subscribers = async () => {
+      const [, count] = (await redis.pubsub('NUMSUB', `${lockAt()}:wake`)) as [string, number];
+      return count;
+    };
+
+    beforeEach(() => {
+      clock = new ManualClock();
+    });
+
+    it('gives up on a Redis that never answers once operationTimeoutMs passes on the clock', async () => {
+      const hole = await blackHole();
+      const client = new Redis({
+        host: '127.0.0.1',
+        port: hole.port,
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+      });
+      client.on('error', () => {});
+      try {
+        const events: RedisTokenStoreEvent[] = [];
+        const store = make(
+          { operationTimeoutMs: 60_000, clock, onError: (e) => events.push(e) } as RedisTokenStoreOptions,
+          client,
+        );
+        track(store.get(KEY) as Promise<AccessToken | undefined>);
+        clock.advance(59_999);
+        await flush();
+        expect(outcome).toBe('pending');
+        clock.advance(1);
+        await flush();
+        expect(outcome).toBe('settled');
+        expect(events).toEqual([
+          {
+            type: 'store_error',
+            operation: 'get',
+            reason: 'timeout',
+            error: { name: 'TimeoutError', message: 'no answer within 60000 ms' },
+          },
+        ]);
+      } finally {
+        client.disconnect();
+        await hole.close();
+      }
+    });
+
+    it('wakes a waiter after its timeoutMs on the clock while a live lease is held', async () => {
+      const lease = await make().lock(KEY, 60_000);
+      const pttl = jest.spyOn(redis, 'pttl');
+      try {
+        const events: RedisTokenStoreEvent[] = [];
+        const store = make({ lockTimeoutMs: 120_000, clock, onError: (e) => events.push(e) } as RedisTokenStoreOptions);
+        track(store.waitForUnlock(KEY, 30_000));
+        expect(await leaseLook(pttl)).toBeGreaterThan(30_000);
+        clock.advance(29_999);
+        await flush();
+        expect(outcome).toBe('pending');
+        clock.advance(1);
+        await flush();
+        expect(outcome).toBe('settled');
+        expect(events).toEqual([]);
+        clock.advance(250); // closes the subscriber
+      } finally {
+        pttl.mockRestore();
+        await lease!.release();
+      }
+    });
+
+    it('wakes a waiter when the lease lapses on the clock, before its timeoutMs', async () => {
+      const lease = await make().lock(KEY, 1_000);
+      const pttl = jest.spyOn(redis, 'pttl');
+      const random = jest.spyOn(Math, 'random').mockReturnValue(0); // no jitter
+      try {
+        const store = make({ lockTimeoutMs: 120_000, clock } as RedisTokenStoreOptions);
+        track(store.waitForUnlock(KEY, 30_000));
+        const lapsesInMs = await leaseLook(pttl);
+        expect(lapsesInMs).toBeGreaterThan(0);
+        clock.advance(lapsesInMs - 1);
+        await flush();
+        expect(outcome).toBe('pending');
+        clock.advance(1);
+        await flush();
+        expect(outcome).toBe('settled');
+        clock.advance(250); // closes the subscriber
+      } finally {
+        random.mockRestore();
+        pttl.mockRestore();
+        await lease!.release();
+      }
+    });
+
+    it('closes its subscriber connection 250 ms on the clock after the last waiter woke', async () => {
+      const lease = await make().lock(KEY, 60_000);
+      const pttl = jest.spyOn(redis, 'pttl');
+      try {
+        const store = make({ lockTimeoutMs: 120_000, clock } as RedisTokenStoreOptions);
+        track(store.waitForUnlock(KEY, 1_000));
+        await leaseLook(pttl);
+        clock.advance(1_000);
+        await flush();
+        expect(outcome).toBe('settled');
+        clock.advance(249);
+        await flush();
+        expect(await subscribers()).toBe(1);
+        clock.advance(1);
+        let count = await subscribers();
+        for (let i = 0; i < 100 && count !== 0; i += 1) count = await subscribers();
+        expect(count).toBe(0);
+      } finally {
+        pttl.mockRestore();
+        await lease!.release();
+      }
     });
   });
 });
