@@ -40,6 +40,7 @@ function endpointResolver(resolved: ResolvedOptions, client: AxiosInstance): () 
     issuer: resolved.issuer ?? '',
     client,
     timeoutMs: resolved.tokenRequestTimeoutMs,
+    clock: resolved.clock,
     allowHttp: resolved.allowHttpTokenUrl,
     httpsAgent: resolved.httpsAgent,
   };

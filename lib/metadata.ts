@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import type { Agent } from 'node:https';
+import type { Clock } from './clock';
 import { requestSignal, timedOut, timeoutSignal } from './deadline';
 import { DiscoveryError } from './errors';
 import { validateMetadata, type AuthorizationServerMetadata } from './metadata-document';
@@ -34,6 +35,8 @@ export interface DiscoverySettings {
    * of its own, in milliseconds.
    */
   timeoutMs: number;
+  /** Runs each metadata request's own timeout. Default is the system clock. */
+  clock?: Clock | undefined;
   /** Whether the metadata may name `http:` endpoints outside loopback. */
   allowHttp: boolean;
   /** The token requests' agent, so a private CA given with `tls` applies here too. Default is the client's. */
@@ -54,7 +57,7 @@ export async function fetchMetadata(settings: DiscoverySettings): Promise<Author
   const timeoutMs = settings.client.defaults.timeout || settings.timeoutMs;
   for (const url of metadataUrls(issuer)) {
     let data: unknown;
-    const own = timeoutSignal(timeoutMs);
+    const own = timeoutSignal(timeoutMs, settings.clock);
     try {
       ({ status, data } = await settings.client.request<unknown>({
         method: 'GET',

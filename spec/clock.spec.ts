@@ -248,4 +248,39 @@ describe('a token request timeout', () => {
     await failed;
     expect(silent.requests).toHaveLength(1);
   });
+
+  it('ends a metadata request the server never answers with DISCOVERY_FAILED once tokenRequestTimeoutMs passes on the clock', async () => {
+    const clock = new ManualClock();
+    const issuer = `${silent.origin}/issuer-${silent.requests.length}`;
+    const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
+      issuer,
+      allowHttpTokenUrl: true,
+      clientId: 'undiscovered',
+      clientSecret: 'undiscovered-secret',
+      store: new MemoryTokenStore(),
+      tokenRequestTimeoutMs: 60_000,
+      tokenRequestRetries: 0,
+      tokenAcquisitionTimeoutMs: 300_000,
+      clock,
+    } as ClientCredentialsOptions);
+    const before = silent.requests.length;
+    let outcome: unknown = 'pending';
+    const failed = handle.getToken().then(
+      () => (outcome = 'answered'),
+      (error: unknown) => (outcome = error),
+    );
+    while (silent.requests.length === before) await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(59_999);
+    await flush();
+    expect(outcome).toBe('pending');
+    expect(silent.requests).toHaveLength(before + 1);
+    clock.advance(1);
+    await flush();
+    expect(outcome).toMatchObject({
+      name: 'DiscoveryError',
+      code: 'DISCOVERY_FAILED',
+      message: `metadata request to ${silent.origin}/.well-known/oauth-authorization-server/${issuer.split('/').pop()} did not complete within 60000 ms`,
+    });
+    await failed;
+  });
 });
