@@ -383,6 +383,22 @@ describe('createUnauthorizedHandler()', () => {
     expect(h.invalidated).toEqual([]);
   });
 
+  it('sends a 401 once more with the same token even when renewOnStatus does not list 401', async () => {
+    const scheme: TokenScheme = { ...bearerScheme(), retryWithSameToken: () => true };
+    const h = handlerSetup({ scheme, renewOnStatus: [403] });
+    await expect(h.handler(rejection({ status: 401, state: h.state() }))).resolves.toBe(h.replayAnswer);
+    expect(stateOf(h.replays[0]).retriedSameToken).toBe(true);
+    expect(h.invalidated).toEqual([]);
+  });
+
+  it('renews on a 401 whose answer has no headers at all', async () => {
+    const h = handlerSetup();
+    const error = rejection({ status: 401, state: h.state() });
+    delete (error.response as Partial<AxiosResponse>).headers;
+    await expect(h.handler(error)).resolves.toBe(h.replayAnswer);
+    expect(h.invalidated).toEqual(['tok-1']);
+  });
+
   it('lets the scheme observe every failed answer, and none without an answer', async () => {
     const observed: number[] = [];
     const scheme: TokenScheme = { ...bearerScheme(), observe: (response) => void observed.push(response.status) };
@@ -401,6 +417,17 @@ describe('createUnauthorizedHandler()', () => {
     expect(error.config?.headers.toJSON()).toEqual({ 'X-Trace': 'abc' });
     expect((error.request as { _header: string })._header).toBe(
       'POST /things HTTP/1.1\r\nAuthorization: Bearer [redacted]\r\nX-Proof: [redacted]\r\n\r\n',
+    );
+  });
+
+  it('redacts the sent request of an error whose config has no headers', async () => {
+    const scheme: TokenScheme = { ...bearerScheme(), credentialHeaders: ['X-Proof'] };
+    const h = handlerSetup({ scheme });
+    const error = rejection({ status: 500, state: h.state() });
+    delete (error.config as Partial<InternalAxiosRequestConfig>).headers;
+    await expect(h.handler(error)).rejects.toBe(error);
+    expect((error.request as { _header: string })._header).toBe(
+      'POST /things HTTP/1.1\r\nAuthorization: Bearer [redacted]\r\nX-Proof: proof-1\r\n\r\n',
     );
   });
 
