@@ -420,6 +420,20 @@ describe('createUnauthorizedHandler()', () => {
     );
   });
 
+  it('takes only string header values for secrets: a credential header set to false blanks no "false"', async () => {
+    const scheme: TokenScheme = { ...bearerScheme(), credentialHeaders: ['X-Proof'] };
+    const h = handlerSetup({ scheme });
+    const error = rejection({ status: 500, state: h.state() });
+    error.config!.headers.set('X-Proof', false);
+    (error.request as { _header: string })._header =
+      'POST /things HTTP/1.1\r\nAuthorization: Bearer tok-1\r\nX-Cache: false\r\n\r\n';
+    await expect(h.handler(error)).rejects.toBe(error);
+    expect((error.request as { _header: string })._header).toBe(
+      'POST /things HTTP/1.1\r\nAuthorization: Bearer [redacted]\r\nX-Cache: false\r\n\r\n',
+    );
+    expect(error.config?.headers.get('X-Proof')).toBe(false);
+  });
+
   it('redacts the sent request of an error whose config has no headers', async () => {
     const scheme: TokenScheme = { ...bearerScheme(), credentialHeaders: ['X-Proof'] };
     const h = handlerSetup({ scheme });
