@@ -75,7 +75,10 @@ describe('the request interceptor', () => {
     expect(sent).toEqual(['Bearer t1', undefined]);
   });
 
-  it('sees what another request interceptor changes, however it is registered', async () => {
+  it.each([
+    ['synchronous', true],
+    ['asynchronous', false],
+  ])('sees what another request interceptor changes, however it is registered (%s)', async (_, synchronous) => {
     const { instance, sent } = setup();
     await instance.get('/warm');
     // Registered after ours, so axios runs it first: ours sees what it changed.
@@ -86,7 +89,7 @@ describe('the request interceptor', () => {
         return config;
       },
       undefined,
-      { synchronous: true },
+      { synchronous },
     );
     await instance.get('/public');
     await instance.get('/elsewhere');
