@@ -43,7 +43,8 @@ function redacted(error: unknown, scheme: TokenScheme): unknown {
   if (!(state instanceof AuthState)) return error;
   const secrets = [state.token.accessToken];
   for (const name of scheme.credentialHeaders) {
-    const value: unknown = config?.headers?.get?.(name);
+    // Our state is there, so is the config; axios 1.x makes its headers an AxiosHeaders.
+    const value: unknown = config!.headers?.get(name);
     if (typeof value === 'string') secrets.push(value);
   }
   redactCredentials(error as AxiosError, secrets, ['Authorization', ...scheme.credentialHeaders]);
@@ -85,7 +86,6 @@ export function createUnauthorizedHandler(
     if (response === undefined || config === undefined) throw error;
     scheme.observe?.(response);
     const renewable = renewOnStatus.includes(response.status);
-    if (response.status !== 401 && !renewable) throw error;
     const state = (config as ConfigWithState)[STATE_KEY];
     if (!(state instanceof AuthState) || !isReplayable(config.data)) throw error;
     if (response.status === 401 && !state.retriedSameToken && scheme.retryWithSameToken(response, state.token)) {

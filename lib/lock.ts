@@ -27,9 +27,11 @@ export class KeyedLock {
     }
     const held = state;
     held.users += 1;
+    // A state leaves the map only when its last user is done, and a new caller then makes a new
+    // one: the entry under `key` is still `held` whenever its count falls to zero.
     const release = (): void => {
       held.users -= 1;
-      if (held.users === 0 && this.#keys.get(key) === held) this.#keys.delete(key);
+      if (held.users === 0) this.#keys.delete(key);
     };
     return held.mutex.lock(fn).then(
       (value) => {
@@ -49,9 +51,10 @@ export class KeyedLock {
     const flight = this.exclusive(key, fn);
     // exclusive() created the key's state synchronously and keeps it until the flight settles.
     const state = this.#keys.get(key)!;
+    // No other flight can start on this state before this one settles and clears.
     state.flight = flight;
     const clear = (): void => {
-      if (state.flight === flight) state.flight = undefined;
+      state.flight = undefined;
     };
     flight.then(clear, clear);
     return flight;

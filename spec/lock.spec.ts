@@ -63,8 +63,76 @@ describe('KeyedLock', () => {
     expect(lock.activeKeys).toBe(0);
   });
 
+  it('keeps a third caller out while the second holds the key, when it arrives after the first left', async () => {
+    const lock = new KeyedLock();
+    const { events, section } = recorder();
+    const a = lock.exclusive('k', section('a'));
+    const b = lock.exclusive('k', section('b'));
+    await a;
+    const c = lock.exclusive('k', section('c'));
+    await Promise.all([b, c]);
+    expect(events).toEqual(['a in', 'a out', 'b in', 'b out', 'c in', 'c out']);
+  });
+
+  it('answers what the critical section returns, and rejects with what it throws', async () => {
+    const lock = new KeyedLock();
+    const failure = new Error('boom');
+    await expect(lock.exclusive('k', () => 42)).resolves.toBe(42);
+    await expect(
+      lock.exclusive('k', () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    await expect(lock.exclusive('k', () => Promise.reject(failure))).rejects.toBe(failure);
+    await expect(lock.exclusive('k', () => 'after')).resolves.toBe('after');
+  });
+
+  it('counts a key while its sections are queued or running, and drops it after a failure too', async () => {
+    const lock = new KeyedLock();
+    const a = lock.exclusive('k1', tick);
+    const b = lock.exclusive('k1', tick);
+    const c = lock.exclusive('k2', () => Promise.reject(new Error('boom')));
+    expect(lock.activeKeys).toBe(2);
+    await a;
+    expect(lock.activeKeys).toBe(1);
+    await Promise.all([b, c.catch(() => undefined)]);
+    expect(lock.activeKeys).toBe(0);
+  });
+
+  it('starts a new flight once the last one settled, even while the key is still held', async () => {
+    const lock = new KeyedLock();
+    let runs = 0;
+    const run = async () => {
+      runs += 1;
+      await tick();
+      return runs;
+    };
+    const first = lock.singleFlight('k', run);
+    const held = lock.exclusive('k', tick);
+    await expect(first).resolves.toBe(1);
+    // The key is still held by `held`: a new caller gets a new run, queued behind it, not the settled one.
+    await expect(lock.singleFlight('k', run)).resolves.toBe(2);
+    await held;
+    const failed = lock.singleFlight('k', () => Promise.reject(new Error('boom')));
+    const stillHeld = lock.exclusive('k', tick);
+    await expect(failed).rejects.toThrow('boom');
+    await expect(lock.singleFlight('k', run)).resolves.toBe(3);
+    await stillHeld;
+    expect(lock.activeKeys).toBe(0);
+  });
+
+  it('queues a flight behind a critical section already holding the key', async () => {
+    const lock = new KeyedLock();
+    const { events, section } = recorder();
+    const held = lock.exclusive('k', section('a'));
+    const flights = [lock.singleFlight('k', section('b')), lock.singleFlight('k', section('c'))];
+    await Promise.all([held, ...flights]);
+    expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
+  });
+
   it('gives every user of one store the same registry', () => {
     const store = {};
+    expect(lockFor(store)).toBeInstanceOf(KeyedLock);
     expect(lockFor(store)).toBe(lockFor(store));
     expect(lockFor(store)).not.toBe(lockFor({}));
   });

@@ -4,11 +4,13 @@ import { Telemetry } from '../lib/telemetry';
 import { KeyedLock } from '../lib/lock';
 import {
   BACKGROUND_BACKOFF_MAX_MS,
+  BackgroundRenewal,
   backgroundBackoffMs,
   EXPIRY_MARGIN,
   RENEWAL_JITTER,
   RENEWAL_SHARE,
   renewalTiming,
+  renewalWindowMs,
 } from '../lib/refresh';
 import { MemoryTokenStore } from '../lib/stores/memory';
 import { TokenManager } from '../lib/token-manager';
@@ -48,6 +50,21 @@ describe('renewalTiming()', () => {
         expect(renewAt).toBeLessThan(usableUntil);
       }
     }
+    // Exactly: a jitter of j opens it j tenths of the window earlier.
+    expect(renewalTiming(token(3_600_000), 30_000, 0.5).renewAt).toBe(3_568_500);
+    expect(renewalTiming(token(6_000), 30_000, 0.5).renewAt).toBe(4_950);
+  });
+
+  it('measures the lifetime from the time of issue, not from the epoch', () => {
+    const issued = token(1_006_000, { issuedAt: 1_000_000 });
+    expect(renewalTiming(issued, 30_000, 0)).toEqual({ renewAt: 1_005_000, usableUntil: 1_005_750 });
+    expect(renewalWindowMs(issued, 30_000)).toBe(1_000);
+  });
+
+  it('gives a token that expires before its time of issue no window: renewed and withdrawn at expiry', () => {
+    const skewed = token(1_000, { issuedAt: 2_000 });
+    expect(renewalWindowMs(skewed, 30_000)).toBe(0);
+    expect(renewalTiming(skewed, 30_000, 0.5)).toEqual({ renewAt: 1_000, usableUntil: 1_000 });
   });
 
   it('honours a refresh_in hint, but never past the usable margin', () => {
@@ -58,10 +75,57 @@ describe('renewalTiming()', () => {
   });
 });
 
+describe('renewalWindowMs()', () => {
+  it('is the configured window, or a sixth of the lifetime when that is shorter', () => {
+    expect(renewalWindowMs(token(3_600_000), 30_000)).toBe(30_000);
+    expect(renewalWindowMs(token(60_000), 30_000)).toBe(10_000);
+    expect(renewalWindowMs(token(180_000), 30_000)).toBe(30_000);
+    expect(renewalWindowMs(token(3_600_000), 0)).toBe(0);
+  });
+});
+
+describe('BackgroundRenewal', () => {
+  it('lets one renewal run at a time', () => {
+    const renewal = new BackgroundRenewal();
+    expect(renewal.tryStart(0)).toBe(true);
+    expect(renewal.tryStart(0)).toBe(false);
+    expect(renewal.tryStart(1_000_000)).toBe(false);
+    renewal.succeeded();
+    expect(renewal.tryStart(0)).toBe(true);
+  });
+
+  it('waits out a backoff after each failure, doubling it, and starts over after a success', () => {
+    const renewal = new BackgroundRenewal();
+    expect(renewal.tryStart(5_000)).toBe(true);
+    expect(renewal.failed(5_000)).toBe(1_000);
+    expect(renewal.tryStart(5_999)).toBe(false);
+    expect(renewal.tryStart(6_000)).toBe(true);
+    expect(renewal.failed(7_000)).toBe(2_000);
+    expect(renewal.tryStart(8_999)).toBe(false);
+    expect(renewal.tryStart(9_000)).toBe(true);
+    expect(renewal.failed(9_000)).toBe(4_000);
+    expect(renewal.tryStart(13_000)).toBe(true);
+    renewal.succeeded();
+    // No backoff left after a success, and the next failure waits one second again.
+    expect(renewal.tryStart(13_000)).toBe(true);
+    expect(renewal.failed(13_000)).toBe(1_000);
+    expect(renewal.tryStart(13_999)).toBe(false);
+  });
+
+  it('clears the backoff on a success', () => {
+    const renewal = new BackgroundRenewal();
+    renewal.tryStart(0);
+    renewal.failed(10_000);
+    renewal.succeeded();
+    expect(renewal.tryStart(10_000)).toBe(true);
+  });
+});
+
 describe('backgroundBackoffMs()', () => {
   it('doubles from one second up to the cap', () => {
     expect([1, 2, 3, 4].map(backgroundBackoffMs)).toEqual([1_000, 2_000, 4_000, 8_000]);
-    expect(backgroundBackoffMs(20)).toBe(BACKGROUND_BACKOFF_MAX_MS);
+    expect([5, 6, 20].map(backgroundBackoffMs)).toEqual([16_000, 30_000, 30_000]);
+    expect(BACKGROUND_BACKOFF_MAX_MS).toBe(30_000);
   });
 });
 
