@@ -4,6 +4,7 @@ import { ManualClock } from './support/clock';
 import { resolveOptions } from '../lib/resolve-options';
 import { installClientCredentials } from '../lib';
 import type { ClientCredentialsOptions } from '../lib/options';
+import { countingTokenClient } from './support/token-client';
 
 const base = { tokenUrl: 'https://auth.example.com/token', clientId: 'c', clientSecret: 's' };
 
@@ -135,13 +136,7 @@ describe('the token acquisition deadline', () => {
     'ends an acquisition waiting on %s with TOKEN_ENDPOINT_TIMEOUT, sending no request',
     async (_name, credential, failures) => {
       const clock = new ManualClock();
-      let requests = 0;
-      const tokenClient = axios.create({
-        adapter: async (config) => {
-          requests += 1;
-          return { status: 500, statusText: 'Error', headers: {}, data: '', config };
-        },
-      });
+      const { tokenClient, requests } = countingTokenClient();
       const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
         tokenUrl: 'https://auth.example.com/token',
         clientId: 'client',
@@ -161,7 +156,7 @@ describe('the token acquisition deadline', () => {
         code: 'TOKEN_ENDPOINT_TIMEOUT',
         message: 'no token within the 5000 ms token acquisition deadline',
       });
-      expect({ requests, failures: handle.stats().failures }).toEqual({ requests: 0, failures });
+      expect({ requests: requests(), failures: handle.stats().failures }).toEqual({ requests: 0, failures });
     },
   );
 });

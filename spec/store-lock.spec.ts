@@ -11,6 +11,7 @@ import {
 import { storeTimeouts } from '../lib/stores/guarded';
 import type { AccessToken, StoreLease, TokenStore } from '../lib/types';
 import { ManualClock } from './support/clock';
+import { countingTokenClient } from './support/token-client';
 
 /** A store whose lock is held by this test: it counts lease calls and never holds real state. */
 function leasingStore() {
@@ -349,13 +350,7 @@ describe('installClientCredentials() with a store whose lock breaks its contract
   ])(
     'surfaces a TypeError, never "fails open", when the lock %s, and requests no token',
     async (_name, lock, message) => {
-      let requests = 0;
-      const tokenClient = axios.create({
-        adapter: async (config) => {
-          requests += 1;
-          return { status: 500, statusText: 'Error', headers: {}, data: '', config };
-        },
-      });
+      const { tokenClient, requests } = countingTokenClient();
       const handle = installClientCredentials(axios.create({ baseURL: 'https://api.example.com' }), {
         tokenUrl: 'https://auth.example.com/token',
         clientId: 'client',
@@ -367,7 +362,7 @@ describe('installClientCredentials() with a store whose lock breaks its contract
       const failure = handle.getToken();
       await expect(failure).rejects.toThrow(TypeError);
       await expect(failure).rejects.toThrow(message);
-      expect({ requests, exchanges: handle.stats().exchanges }).toEqual({ requests: 0, exchanges: 0 });
+      expect({ requests: requests(), exchanges: handle.stats().exchanges }).toEqual({ requests: 0, exchanges: 0 });
     },
   );
 });

@@ -12,7 +12,7 @@ import { TokenManager } from '../../lib/token-manager';
 import type { AccessToken } from '../../lib/types';
 import { createClient, type RedisClientType } from 'redis';
 import {
-  blackHole,
+  silentRedis,
   cleanUp,
   closedPort,
   connect,
@@ -482,14 +482,7 @@ describeWithRedis('RedisTokenStore against Redis', () => {
     });
 
     it('answers a slow Redis after operationTimeoutMs without it', async () => {
-      const hole = await blackHole();
-      const client = new Redis({
-        host: '127.0.0.1',
-        port: hole.port,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-      });
-      client.on('error', () => {});
+      const { client, close } = await silentRedis();
       try {
         const events: RedisTokenStoreEvent[] = [];
         const store = make({ operationTimeoutMs: 100, lockTimeoutMs: 250, onError: (e) => events.push(e) }, client);
@@ -506,8 +499,7 @@ describeWithRedis('RedisTokenStore against Redis', () => {
           { type: 'store_error', operation: 'set', reason: 'timeout', error: slowPath },
         ]);
       } finally {
-        client.disconnect();
-        await hole.close();
+        await close();
       }
     });
 
@@ -564,14 +556,7 @@ describeWithRedis('RedisTokenStore against Redis', () => {
     });
 
     it('gives up on a Redis that never answers once operationTimeoutMs passes on the clock', async () => {
-      const hole = await blackHole();
-      const client = new Redis({
-        host: '127.0.0.1',
-        port: hole.port,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-      });
-      client.on('error', () => {});
+      const { client, close } = await silentRedis();
       try {
         const events: RedisTokenStoreEvent[] = [];
         const store = make(
@@ -594,8 +579,7 @@ describeWithRedis('RedisTokenStore against Redis', () => {
           },
         ]);
       } finally {
-        client.disconnect();
-        await hole.close();
+        await close();
       }
     });
 

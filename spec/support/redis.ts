@@ -97,4 +97,18 @@ export async function blackHole(): Promise<{ port: number; close(): Promise<void
   };
 }
 
+/** An ioredis client connected to a {@link blackHole}: every command waits forever. */
+export async function silentRedis(): Promise<{ client: Redis; close(): Promise<void> }> {
+  const hole = await blackHole();
+  const client = new Redis({ host: '127.0.0.1', port: hole.port, enableReadyCheck: false, maxRetriesPerRequest: 0 });
+  client.on('error', () => {});
+  return {
+    client,
+    close: async () => {
+      client.disconnect();
+      await hole.close();
+    },
+  };
+}
+
 export { slowRedis } from './slow-redis';
