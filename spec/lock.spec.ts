@@ -13,6 +13,17 @@ function recorder() {
   return { events, section };
 }
 
+/** A flight that counts its runs and answers its run number, one event-loop turn later. */
+function counter() {
+  let count = 0;
+  const run = async () => {
+    count += 1;
+    await tick();
+    return count;
+  };
+  return { run, runs: () => count };
+}
+
 describe('KeyedLock', () => {
   it('runs critical sections on one key one at a time, in order', async () => {
     const lock = new KeyedLock();
@@ -30,17 +41,12 @@ describe('KeyedLock', () => {
 
   it('joins callers that arrive during a flight to that flight', async () => {
     const lock = new KeyedLock();
-    let runs = 0;
-    const run = async () => {
-      runs += 1;
-      await tick();
-      return runs;
-    };
+    const { run, runs } = counter();
     const results = await Promise.all(Array.from({ length: 50 }, () => lock.singleFlight('k', run)));
-    expect(runs).toBe(1);
+    expect(runs()).toBe(1);
     expect(new Set(results)).toEqual(new Set([1]));
     await lock.singleFlight('k', run);
-    expect(runs).toBe(2);
+    expect(runs()).toBe(2);
   });
 
   it('rejects every joined caller with the same error and does not keep it', async () => {
@@ -101,12 +107,7 @@ describe('KeyedLock', () => {
 
   it('starts a new flight once the last one settled, even while the key is still held', async () => {
     const lock = new KeyedLock();
-    let runs = 0;
-    const run = async () => {
-      runs += 1;
-      await tick();
-      return runs;
-    };
+    const { run } = counter();
     const first = lock.singleFlight('k', run);
     const held = lock.exclusive('k', tick);
     await expect(first).resolves.toBe(1);

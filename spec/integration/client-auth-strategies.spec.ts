@@ -12,21 +12,13 @@ import {
   type ClientAuth,
   type ClientCredentialsOptions,
 } from '../../lib';
-import { startOidcServer, type OidcServer } from '../support/oidc';
+import { oidcClient, startOidcServer, type OidcServer } from '../support/oidc';
 
 const SCOPE = 'invoices:read';
 const HMAC_SECRET = 'a-client-secret-long-enough-for-hs256-0123456789abcdef';
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
-const client = (client_id: string, method: string, extra: object) => ({
-  client_id,
-  grant_types: ['client_credentials'],
-  redirect_uris: [],
-  response_types: [],
-  token_endpoint_auth_method: method,
-  scope: SCOPE,
-  ...extra,
-});
+const client = (client_id: string, method: string, extra: object) => oidcClient(client_id, method, SCOPE, extra);
 
 let server: OidcServer;
 

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { inspect } from 'node:util';
 import axios, { type AxiosInstance } from 'axios';
 import { installClientCredentials, MemoryTokenStore, OAuth2Error, type ClientCredentialsOptions } from '../../lib';
-import { startOidcServer, type OidcServer } from '../support/oidc';
+import { oidcClient, startOidcServer, type OidcServer } from '../support/oidc';
 
 const SCOPES = 'invoices:read invoices:write reports:read';
 const HMAC_SECRET = 'a-client-secret-long-enough-for-hs256-0123456789abcdef';
@@ -12,15 +12,7 @@ const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const RSA_PEM = rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 const EC_JWK: JsonWebKey = { ...ec.privateKey.export({ format: 'jwk' }), kid: 'ec-1', alg: 'ES256' };
 
-const client = (client_id: string, method: string, extra: object) => ({
-  client_id,
-  grant_types: ['client_credentials'],
-  redirect_uris: [],
-  response_types: [],
-  token_endpoint_auth_method: method,
-  scope: SCOPES,
-  ...extra,
-});
+const client = (client_id: string, method: string, extra: object) => oidcClient(client_id, method, SCOPES, extra);
 
 let server: OidcServer;
 

@@ -2,21 +2,14 @@ import { inspect } from 'node:util';
 import axios, { AxiosError } from 'axios';
 import { installClientCredentials, MemoryTokenStore, OAuth2Error, type ClientCredentialsOptions } from '../../lib';
 import { startApiServer, startLoopbackServer, json, type LoopbackServer } from '../support/loopback';
-import { startOidcServer, type OidcServer } from '../support/oidc';
+import { oidcClient, startOidcServer, type OidcServer } from '../support/oidc';
 
 // The RFC 6749 §2.3.1 vector from the issue: the server must decode what we encode.
 const VECTOR_ID = '1PpG/Q 1';
 const VECTOR_SECRET = 'z/tZ9VwFZqApmIQ+ZH1I5pLk/uB4ud:X2/8bL+wfFTt1rFw=';
 const SCOPES = 'invoices:read invoices:write reports:read';
-const client = (client_id: string, client_secret: string, method: string) => ({
-  client_id,
-  client_secret,
-  grant_types: ['client_credentials'],
-  redirect_uris: [],
-  response_types: [],
-  token_endpoint_auth_method: method,
-  scope: SCOPES,
-});
+const client = (client_id: string, client_secret: string, method: string) =>
+  oidcClient(client_id, method, SCOPES, { client_secret });
 
 let server: OidcServer;
 let other: LoopbackServer;

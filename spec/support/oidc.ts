@@ -77,6 +77,23 @@ const MAX_STDERR_CHARS = 20_000;
 
 export const SERVER_SCRIPT = path.join(__dirname, 'oidc-server.mjs');
 
+/**
+ * oidc-provider metadata of a client credentials client: `method` is its
+ * `token_endpoint_auth_method`, `scope` what it may ask for, `extra` its credentials (a
+ * `client_secret`, `jwks`, …).
+ */
+export function oidcClient(client_id: string, method: string, scope: string, extra: object = {}): object {
+  return {
+    client_id,
+    grant_types: ['client_credentials'],
+    redirect_uris: [],
+    response_types: [],
+    token_endpoint_auth_method: method,
+    scope,
+    ...extra,
+  };
+}
+
 export async function startOidcServer(opts: StartOidcServerOptions = {}): Promise<OidcServer> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env['NODE_OPTIONS']; // e.g. ts-node/tsx loaders or debuggers from the parent
