@@ -1,6 +1,6 @@
 import type { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { AuthState, STATE_KEY, type ConfigWithState } from './auth-state';
-import { redactCredentials } from './redact';
+import { headerValue, redactCredentials } from './redact';
 import { bearerScheme, type TokenScheme } from './token-scheme';
 import { bearerTokenRejected } from './www-authenticate';
 
@@ -43,8 +43,8 @@ function redacted(error: unknown, scheme: TokenScheme): unknown {
   if (!(state instanceof AuthState)) return error;
   const secrets = [state.token.accessToken];
   for (const name of scheme.credentialHeaders) {
-    // Our state is there, so is the config; axios 1.x makes its headers an AxiosHeaders.
-    const value: unknown = config!.headers?.get(name);
+    // Our state is there, so is the config.
+    const value = headerValue(config!.headers, name);
     if (typeof value === 'string') secrets.push(value);
   }
   redactCredentials(error as AxiosError, secrets, ['Authorization', ...scheme.credentialHeaders]);

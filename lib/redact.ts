@@ -60,15 +60,37 @@ export function redactCredentials(error: AxiosError, secrets: readonly string[],
   const present = secrets.filter((secret) => secret !== '');
   if (present.length === 0) return;
   for (const config of new Set([error.config, error.response?.config])) {
-    // axios 1.x makes every request config's headers an AxiosHeaders.
-    const headers: AxiosHeaders | undefined = config?.headers;
-    if (headers === undefined) continue;
-    for (const name of headerNames) {
-      const value: unknown = headers.get(name);
-      if (typeof value === 'string' && present.some((secret) => value.includes(secret))) headers.delete(name);
-    }
+    dropCredentialHeaders(config?.headers, headerNames, present);
   }
   const seen = new Set<unknown>();
   scrubRequest(error.request, present, seen);
   scrubRequest(error.response?.request, present, seen);
+}
+
+/**
+ * A header's value, the name matched in any case: from an `AxiosHeaders`, or from a plain object,
+ * as a hand-made error (a custom adapter's, a test double's) may hold a copied config's headers.
+ */
+export function headerValue(headers: unknown, name: string): unknown {
+  if (!isObject(headers)) return undefined;
+  if (typeof headers['get'] === 'function') return (headers as unknown as AxiosHeaders).get(name);
+  const wanted = name.toLowerCase();
+  let value: unknown;
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === wanted) value = headers[key];
+  return value;
+}
+
+/** Deletes the headers of `names` (any case) whose value carries one of `secrets`. */
+function dropCredentialHeaders(headers: unknown, names: readonly string[], secrets: readonly string[]): void {
+  if (!isObject(headers)) return;
+  const carries = (value: unknown): boolean => typeof value === 'string' && secrets.some((s) => value.includes(s));
+  if (typeof headers['get'] === 'function') {
+    // axios 1.x makes every request config's headers an AxiosHeaders.
+    const axiosHeaders = headers as unknown as AxiosHeaders;
+    for (const name of names) if (carries(axiosHeaders.get(name))) axiosHeaders.delete(name);
+    return;
+  }
+  const wanted = new Set(names.map((name) => name.toLowerCase()));
+  for (const key of Object.keys(headers))
+    if (wanted.has(key.toLowerCase()) && carries(headers[key])) delete headers[key];
 }

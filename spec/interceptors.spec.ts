@@ -448,6 +448,27 @@ describe('createUnauthorizedHandler()', () => {
     );
   });
 
+  it('redacts, and passes on as it is, an error whose configs hold plain-object headers', async () => {
+    // A hand-made error (a custom adapter's, a test double's) may copy the config with its headers
+    // as a plain object. Reading them must not throw a TypeError in place of the caller's error.
+    const scheme: TokenScheme = { ...bearerScheme(), credentialHeaders: ['X-Proof'] };
+    const h = handlerSetup({ scheme });
+    const error = rejection({ status: 500, state: h.state() });
+    const plain = (): Record<string, unknown> => ({
+      authorization: 'Bearer tok-1',
+      'X-Proof': 'proof-1',
+      'X-Trace': 'abc',
+    });
+    (error.config as unknown as Record<string, unknown>).headers = plain();
+    error.response!.config = { ...error.config!, headers: plain() } as unknown as InternalAxiosRequestConfig;
+    await expect(h.handler(error)).rejects.toBe(error);
+    expect(error.config?.headers).toEqual({ 'X-Trace': 'abc' });
+    expect(error.response?.config.headers).toEqual({ 'X-Trace': 'abc' });
+    expect((error.request as { _header: string })._header).toBe(
+      'POST /things HTTP/1.1\r\nAuthorization: Bearer [redacted]\r\nX-Proof: [redacted]\r\n\r\n',
+    );
+  });
+
   it('redacts the failure of the replay itself', async () => {
     const h = handlerSetup({}, (config) => {
       const failure = rejection({ status: 500 });
