@@ -33,8 +33,6 @@ export interface Contender {
   packages: string[];
   /** Source of an entry module that imports what a user's code imports, for the size figure. */
   sizeEntry: string;
-  /** Packages the library loads only on demand with `import()`; a bundler that splits code loads them only then. */
-  lazyPackages?: string[];
   create(wiring: Wiring): AxiosInstance;
 }
 

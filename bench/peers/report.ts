@@ -28,7 +28,5 @@ export interface PeerReport {
     overhead: OverheadResult | null;
     fleet: FleetResult | null;
     size: SizeResult;
-    /** The size without the packages the library loads only on demand (`import()`), when it has any. */
-    sizeWithoutLazy: (SizeResult & { lazy: string[] }) | null;
   }>;
 }

@@ -71,7 +71,6 @@ function printTable(report: PeerReport): void {
     ['fleet fail', 10, (r) => (r.fleet === null ? 'n/a' : String(r.fleet.failed))],
     ['overhead', 8, (r) => (r.overhead === null ? 'n/a' : `${r.overhead.ratio.toFixed(2)}×`)],
     ['min+gz kB', 9, (r) => (r.size.gzippedBytes / 1024).toFixed(1)],
-    ['w/o lazy', 8, (r) => (r.sizeWithoutLazy === null ? '' : (r.sizeWithoutLazy.gzippedBytes / 1024).toFixed(1))],
   ];
   const line = (cells: string[]): string =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(columns[i]![1]) : cell.padStart(columns[i]![1]))).join('  ');
@@ -110,12 +109,7 @@ async function main(): Promise<void> {
   const costs = await overhead(contenders, OVERHEAD.rounds, OVERHEAD.requestsPerRound, OVERHEAD.warmupRequests);
   console.log('  bundle sizes');
   const sizes: SizeResult[] = [];
-  const sizesWithoutLazy: PeerReport['results'][number]['sizeWithoutLazy'][] = [];
-  for (const contender of contenders) {
-    sizes.push(await bundleSize(contender.sizeEntry, ROOT));
-    const lazy = contender.lazyPackages ?? [];
-    sizesWithoutLazy.push(lazy.length === 0 ? null : { ...(await bundleSize(contender.sizeEntry, ROOT, lazy)), lazy });
-  }
+  for (const contender of contenders) sizes.push(await bundleSize(contender.sizeEntry, ROOT));
 
   const packages = [
     'axios',
@@ -151,7 +145,6 @@ async function main(): Promise<void> {
       overhead: costs[contender.id] ?? null,
       fleet: fleets[i] ?? null,
       size: sizes[i]!,
-      sizeWithoutLazy: sizesWithoutLazy[i] ?? null,
     })),
   };
 
@@ -164,8 +157,7 @@ async function main(): Promise<void> {
       `roll: ${ROLLOVER.expiresInSeconds} s tokens, ${ROLLOVER.tokenDelayMs} ms token endpoint, ` +
       `${ROLLOVER.callsPerSecond} calls/s for ${ROLLOVER.durationMs / 1000} s, all libraries at once; ` +
       'overhead: median paired ratio to a static-header interceptor, network taken out; ' +
-      'size: esbuild bundle, minified, gzipped, axios excluded ' +
-      '(w/o lazy: without the packages loaded only on demand with import())',
+      'size: esbuild bundle, minified, gzipped, axios excluded',
   );
   console.log(`fleet: ${report.fleet}`);
 
