@@ -9,7 +9,7 @@ import { startOidcServer, type OidcServer } from '../support/oidc';
 // private_key_jwt assertion with a real authorization server (oidc-provider on loopback) and
 // calling the API with the token. Two hosts that used to break it: jest in its default CommonJS
 // mode (its vm modules refuse `import()`), and a Node runtime without global WebCrypto (Node 18;
-// here Node with `--no-experimental-global-webcrypto`).
+// here a preload deletes the globals: Node 26 has no `--no-experimental-global-webcrypto` any more).
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PRIVATE_KEY = rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
@@ -43,7 +43,13 @@ test('exchanges a private_key_jwt assertion', async () => {
 `;
 
 const NODE_MAIN = `'use strict';
-require('./consumer.cjs').whoami().then((result) => console.log('RESULT ' + result));
+const webCrypto = typeof globalThis.crypto;
+require('./consumer.cjs').whoami().then((result) => console.log('RESULT ' + result + ', WebCrypto ' + webCrypto));
+`;
+
+/** Takes away what Node 18 did not have: the WebCrypto globals. */
+const NO_WEBCRYPTO = `'use strict';
+for (const name of ['crypto', 'CryptoKey', 'SubtleCrypto']) delete globalThis[name];
 `;
 
 let server: OidcServer;
@@ -69,6 +75,7 @@ beforeAll(async () => {
   writeFileSync(path.join(built.dir, 'consumer.cjs'), CONSUMER);
   writeFileSync(path.join(built.dir, 'consumer.test.cjs'), JEST_TEST);
   writeFileSync(path.join(built.dir, 'main.cjs'), NODE_MAIN);
+  writeFileSync(path.join(built.dir, 'no-webcrypto.cjs'), NO_WEBCRYPTO);
 }, 60_000);
 
 afterAll(async () => {
@@ -105,7 +112,8 @@ describe('the built CommonJS package with private_key_jwt', () => {
   }, 60_000);
 
   it('gets a token and calls the API on a Node runtime without global WebCrypto', async () => {
-    const result = await run(['--no-experimental-global-webcrypto', path.join(built.dir, 'main.cjs')]);
-    expect(result).toBe('client jwt-client');
+    const preload = path.join(built.dir, 'no-webcrypto.cjs');
+    const result = await run(['--require', preload, path.join(built.dir, 'main.cjs')]);
+    expect(result).toBe('client jwt-client, WebCrypto undefined');
   });
 });
