@@ -129,7 +129,7 @@ function exchangeFor(
       telemetry.exchangeRefused(rejected);
       throw rejected;
     }
-    const run = telemetry.exchangeStarted(background);
+    const run = telemetry.exchangeStarted({ background });
     // One total for the whole acquisition: metadata, every attempt, every wait between them.
     const deadline = deadlineIn(resolved.tokenAcquisitionTimeoutMs, resolved.clock);
     let target: TokenEndpointTarget | undefined;

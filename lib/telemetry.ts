@@ -117,8 +117,8 @@ export class Telemetry {
     return flight;
   }
 
-  /** An exchange starts. */
-  exchangeStarted(background: boolean): ExchangeRun {
+  /** An exchange starts; `background` when no caller waits for it. */
+  exchangeStarted({ background }: { background: boolean }): ExchangeRun {
     this.#stats.exchanges += 1;
     lastExchangeId += 1;
     const run: ExchangeRun = { id: lastExchangeId, background, startedAt: this.#now(), attempts: 0 };
