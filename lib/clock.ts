@@ -37,3 +37,10 @@ export const systemClock: Clock = Object.freeze({
   sleep: (ms: number, keepAlive = false) => new Promise<void>((resolve) => void after(ms, resolve, keepAlive)),
   after,
 });
+
+/** Whether `value` has every function a {@link Clock} has (the internal `clock` options check it). */
+export function isClock(value: unknown): value is Clock {
+  if (typeof value !== 'object' || value === null) return false;
+  const clock = value as Partial<Record<keyof Clock, unknown>>;
+  return (['now', 'monotonic', 'sleep', 'after'] as const).every((name) => typeof clock[name] === 'function');
+}

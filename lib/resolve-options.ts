@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { resolveClientAuth } from './client-auth/resolve';
-import { systemClock, type Clock } from './clock';
+import { isClock, systemClock } from './clock';
 import { ACQUISITION_DEFAULTS, defaultAcquisitionTimeoutMs } from './deadline';
 import type { ClientCredentialsEventListener } from './events';
 import type { ClientCredentialsOptions, ResolvedOptions } from './options';
@@ -172,14 +172,8 @@ function resolveFresh(instance: AxiosInstance, input: unknown): ResolvedOptions 
     )
   )
     fail('store', 'must implement lock() and waitForUnlock() as functions, if at all');
-  const clock = (options['clock'] ?? systemClock) as Clock;
-  if (
-    typeof clock !== 'object' ||
-    clock === null ||
-    typeof clock.now !== 'function' ||
-    typeof clock.monotonic !== 'function'
-  )
-    fail('clock', 'must be a clock');
+  const clock: unknown = options['clock'] ?? systemClock;
+  if (!isClock(clock)) fail('clock', 'must be a clock');
   const tokenClient = options['tokenClient'];
   if (tokenClient !== undefined && !isAxiosInstance(tokenClient)) fail('tokenClient', 'must be an axios instance');
   if (tokenClient === instance)

@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { installClientCredentials, MemoryTokenStore, OAuth2Error, type ClientCredentialsOptions } from '../lib';
+import { systemClock } from '../lib/clock';
 
 const TOKEN_URL = 'https://auth.example.com/oauth/token';
 const API = 'https://api.example.com';
@@ -135,6 +136,15 @@ describe('installClientCredentials()', () => {
     await expect(instance.get('/y')).rejects.toMatchObject({ response: { status: 401 } });
     expect(seen).toEqual(['Bearer t1', undefined]);
     expect(endpoint.issued).toEqual(['t1']);
+  });
+
+  it.each(['now', 'monotonic', 'sleep', 'after'])('refuses a clock without %s', (missing) => {
+    const { tokenClient } = tokenEndpoint();
+    const clock: Record<string, unknown> = { ...systemClock };
+    delete clock[missing];
+    expect(() => install(api().instance, tokenClient, { clock } as Partial<ClientCredentialsOptions>)).toThrow(
+      new TypeError('"clock" option must be a clock'),
+    );
   });
 
   it('refuses a second installation on the same instance until the first is ejected', () => {

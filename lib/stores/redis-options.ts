@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../clock';
+import { isClock, systemClock, type Clock } from '../clock';
 import type { RedisTokenStoreEvent } from './redis-call';
 import { parseEncryptionKey } from './redis-codec';
 
@@ -96,8 +96,7 @@ export function resolveOptions(options: RedisTokenStoreOptions & { clock?: Clock
   }
   if (onError !== undefined && typeof onError !== 'function')
     throw new TypeError('"onError" option must be a function');
-  if (typeof clock?.monotonic !== 'function' || typeof clock.after !== 'function')
-    throw new TypeError('"clock" option must be a clock');
+  if (!isClock(clock)) throw new TypeError('"clock" option must be a clock');
   return {
     keyPrefix,
     encryptionKey: encryptionKey === undefined ? undefined : parseEncryptionKey(encryptionKey),
