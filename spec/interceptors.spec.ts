@@ -167,6 +167,9 @@ function rejection({ status = 401, headers = {}, data, state, requestHeaders = {
   return new AxiosError(`Request failed with status code ${status}`, 'ERR_BAD_REQUEST', config, request, response);
 }
 
+/** The header block the error's sent request wrote (Node's `ClientRequest._header`). */
+const sentHead = (error: AxiosError): string => (error.request as { _header: string })._header;
+
 const stateOf = (config: AxiosRequestConfig | undefined): AuthState =>
   (config as Record<string, unknown> | undefined)?.[STATE_KEY] as AuthState;
 
@@ -189,7 +192,7 @@ describe('createUnauthorizedHandler()', () => {
     await expect(handler(failure)).rejects.toBe(failure);
     expect(replays).toHaveLength(1);
     expect(failure.config?.headers.get('Authorization')).toBeUndefined();
-    expect((failure.request as { _header: string })._header).toBe(
+    expect(sentHead(failure)).toBe(
       'POST /things HTTP/1.1\r\nAuthorization: Bearer [redacted]\r\nX-Proof: proof-1\r\n\r\n',
     );
   });
@@ -271,7 +274,7 @@ describe('createUnauthorizedHandler()', () => {
     await expect(h.handler(error)).rejects.toBe(error);
     expect([h.replays.length, h.invalidated.length]).toEqual([0, 0]);
     expect(error.config?.headers.get('Authorization')).toBe('Bearer tok-1');
-    expect((error.request as { _header: string })._header).toContain('Bearer tok-1');
+    expect(sentHead(error)).toContain('Bearer tok-1');
   });
 
   it.each([
@@ -418,7 +421,7 @@ describe('createUnauthorizedHandler()', () => {
     const error = rejection({ status: 500, state: h.state(), requestHeaders: { 'X-Proof': 'proof-1' } });
     await expect(h.handler(error)).rejects.toBe(error);
     expect(error.config?.headers.toJSON()).toEqual({ 'X-Trace': 'abc' });
-    expect((error.request as { _header: string })._header).toBe(
+    expect(sentHead(error)).toBe(
       'POST /things HTTP/1.1\r\nAuthorization: Bearer [redacted]\r\nX-Proof: [redacted]\r\n\r\n',
     );
   });
@@ -431,9 +434,7 @@ describe('createUnauthorizedHandler()', () => {
     (error.request as { _header: string })._header =
       'POST /things HTTP/1.1\r\nAuthorization: Bearer tok-1\r\nX-Cache: false\r\n\r\n';
     await expect(h.handler(error)).rejects.toBe(error);
-    expect((error.request as { _header: string })._header).toBe(
-      'POST /things HTTP/1.1\r\nAuthorization: Bearer [redacted]\r\nX-Cache: false\r\n\r\n',
-    );
+    expect(sentHead(error)).toBe('POST /things HTTP/1.1\r\nAuthorization: Bearer [redacted]\r\nX-Cache: false\r\n\r\n');
     expect(error.config?.headers.get('X-Proof')).toBe(false);
   });
 
@@ -443,7 +444,7 @@ describe('createUnauthorizedHandler()', () => {
     const error = rejection({ status: 500, state: h.state() });
     delete (error.config as Partial<InternalAxiosRequestConfig>).headers;
     await expect(h.handler(error)).rejects.toBe(error);
-    expect((error.request as { _header: string })._header).toBe(
+    expect(sentHead(error)).toBe(
       'POST /things HTTP/1.1\r\nAuthorization: Bearer [redacted]\r\nX-Proof: proof-1\r\n\r\n',
     );
   });
@@ -464,7 +465,7 @@ describe('createUnauthorizedHandler()', () => {
     await expect(h.handler(error)).rejects.toBe(error);
     expect(error.config?.headers).toEqual({ 'X-Trace': 'abc' });
     expect(error.response?.config.headers).toEqual({ 'X-Trace': 'abc' });
-    expect((error.request as { _header: string })._header).toBe(
+    expect(sentHead(error)).toBe(
       'POST /things HTTP/1.1\r\nAuthorization: Bearer [redacted]\r\nX-Proof: [redacted]\r\n\r\n',
     );
   });
@@ -480,7 +481,7 @@ describe('createUnauthorizedHandler()', () => {
     await expect(outcome).rejects.toMatchObject({ response: { status: 500 } });
     const failure = (await outcome.catch((e: unknown) => e)) as AxiosError;
     expect(failure.config?.headers.get('Authorization')).toBeUndefined();
-    expect((failure.request as { _header: string })._header).not.toContain('tok-1');
+    expect(sentHead(failure)).not.toContain('tok-1');
   });
 
   it('passes the error on unredacted with redact: false', async () => {
@@ -488,7 +489,7 @@ describe('createUnauthorizedHandler()', () => {
     const error = rejection({ status: 500, state: h.state() });
     await expect(h.handler(error)).rejects.toBe(error);
     expect(error.config?.headers.get('Authorization')).toBe('Bearer tok-1');
-    expect((error.request as { _header: string })._header).toContain('Bearer tok-1');
+    expect(sentHead(error)).toContain('Bearer tok-1');
   });
 });
 
